@@ -1,0 +1,179 @@
+/**
+ * One authenticated WebSocket connection: parses every frame with the
+ * protocol schemas, requires `hello` first, dispatches requests to the access
+ * policy, and answers each with its id. A bad frame gets `invalid_request`
+ * and the connection stays usable; nothing it sent changes any state.
+ * When the connection closes, its in-flight prompts close (`cancelled`) and
+ * its session grants end.
+ */
+import { randomUUID } from 'node:crypto';
+
+import type { RawData, WebSocket } from 'ws';
+
+import {
+  describeIssues,
+  requestEnvelopeSchema,
+  requestSchemas,
+  type ErrorBody,
+  type RequestParams,
+  type RequestType,
+} from '../../shared/bridge-protocol.js';
+import { KeyholdError, isKeyholdError } from '../../shared/keyhold-error.js';
+import type { GrantStore } from './grants.js';
+import { identifyPeer, type SocketPorts } from './process-identity.js';
+import type { Prompt } from './prompter.js';
+import type { ClientSession, SecretAccess } from './secret-access.js';
+
+export const MAX_IN_FLIGHT_PER_CONNECTION = 16;
+
+export interface ConnectionDeps {
+  readonly access: SecretAccess;
+  readonly grants: GrantStore;
+  readonly appVersion: string;
+  readonly onSession?: (session: ClientSession, open: boolean) => void;
+}
+
+export class BridgeConnection {
+  private session: ClientSession | undefined;
+  private helloInFlight = false;
+  private readonly inFlight = new Map<string, AbortController>();
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly ports: SocketPorts,
+    private readonly deps: ConnectionDeps,
+  ) {
+    socket.on('message', (data, isBinary) => void this.receive(data, isBinary));
+    socket.on('close', () => this.closed());
+    socket.on('error', () => socket.terminate());
+  }
+
+  private async receive(data: RawData, isBinary: boolean): Promise<void> {
+    if (isBinary) {
+      this.replyError(null, new KeyholdError('invalid_request', 'Binary frames are not part of the protocol; send JSON text frames.'));
+      return;
+    }
+    let frame: unknown;
+    try {
+      frame = JSON.parse(rawText(data));
+    } catch {
+      this.replyError(null, new KeyholdError('invalid_request', 'The frame is not valid JSON.'));
+      return;
+    }
+    const envelope = requestEnvelopeSchema.safeParse(frame);
+    if (!envelope.success) {
+      this.replyError(idOf(frame), new KeyholdError('invalid_request', `Malformed request: ${describeIssues(envelope.error)}`));
+      return;
+    }
+    const { id, type, params } = envelope.data;
+    if (!isRequestType(type)) {
+      this.replyError(id, new KeyholdError('invalid_request', `Unknown request type "${type.slice(0, 64)}".`));
+      return;
+    }
+    const parsed = requestSchemas[type].safeParse(params ?? {});
+    if (!parsed.success) {
+      this.replyError(id, new KeyholdError('invalid_request', `Bad ${type} params: ${describeIssues(parsed.error)}`));
+      return;
+    }
+    try {
+      this.reply(id, await this.dispatch(id, type, parsed.data));
+    } catch (error) {
+      this.replyError(id, isKeyholdError(error) ? error : new KeyholdError('unavailable', 'Keyhold failed to handle the request.'));
+    }
+  }
+
+  private async dispatch(id: string, type: RequestType, params: unknown): Promise<object> {
+    if (type === 'hello') return this.hello(params as RequestParams<'hello'>);
+    const session = this.session;
+    if (session === undefined) throw new KeyholdError('invalid_request', 'Send hello first.');
+    switch (type) {
+      case 'secrets.get':
+        return { values: await this.prompting(id, (call) => this.deps.access.get(session, params as RequestParams<'secrets.get'>, call)) };
+      case 'secrets.request':
+        return {
+          values: await this.prompting(id, (call) => this.deps.access.request(session, params as RequestParams<'secrets.request'>, call)),
+        };
+      case 'secrets.status':
+        return { secrets: this.deps.access.status(session, (params as RequestParams<'secrets.status'>).names) };
+      case 'secrets.invalidate':
+        await this.deps.access.invalidate(session, params as RequestParams<'secrets.invalidate'>, id);
+        return {};
+      case 'cancel':
+        this.inFlight.get((params as RequestParams<'cancel'>).id)?.abort(new KeyholdError('cancelled', 'The MCP server cancelled the request.'));
+        return {};
+    }
+  }
+
+  private async hello(params: RequestParams<'hello'>): Promise<object> {
+    if (this.session !== undefined || this.helloInFlight) throw new KeyholdError('invalid_request', 'hello was already sent on this connection.');
+    this.helloInFlight = true;
+    const process = await identifyPeer(params.process.pid, this.ports);
+    this.session = {
+      sessionId: randomUUID(),
+      server: params.server.name,
+      ...(params.server.version === undefined ? {} : { serverVersion: params.server.version }),
+      process,
+    };
+    this.deps.onSession?.(this.session, true);
+    return { sessionId: this.session.sessionId, appVersion: this.deps.appVersion, protocol: params.protocol };
+  }
+
+  /** Runs a call that may open a window: tracks it for `cancel`, and sends `pending` when the window opens. */
+  private async prompting<T>(id: string, work: (call: { requestId: string; signal: AbortSignal; onOpen: (prompt: Prompt) => void }) => Promise<T>): Promise<T> {
+    if (this.inFlight.has(id)) throw new KeyholdError('invalid_request', `Request id "${id}" is already in flight on this connection.`);
+    if (this.inFlight.size >= MAX_IN_FLIGHT_PER_CONNECTION) {
+      throw new KeyholdError('busy', `At most ${MAX_IN_FLIGHT_PER_CONNECTION} requests may wait at once on one connection.`);
+    }
+    const controller = new AbortController();
+    this.inFlight.set(id, controller);
+    try {
+      return await work({
+        requestId: id,
+        signal: controller.signal,
+        onOpen: (prompt) =>
+          this.send({ event: 'pending', data: { id, kind: prompt.kind, verificationCode: prompt.verificationCode, expiresAt: prompt.expiresAt } }),
+      });
+    } finally {
+      this.inFlight.delete(id);
+    }
+  }
+
+  private closed(): void {
+    for (const controller of this.inFlight.values()) controller.abort(new KeyholdError('cancelled', 'The MCP server disconnected.'));
+    this.inFlight.clear();
+    if (this.session !== undefined) {
+      this.deps.grants.endSession(this.session.sessionId);
+      this.deps.onSession?.(this.session, false);
+    }
+  }
+
+  private reply(id: string, result: object): void {
+    this.send({ id, ok: true, result });
+  }
+
+  private replyError(id: string | null, error: KeyholdError): void {
+    const body: ErrorBody = error.toBody();
+    this.send({ id, ok: false, error: body });
+  }
+
+  private send(frame: object): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(frame));
+  }
+}
+
+function isRequestType(type: string): type is RequestType {
+  return Object.hasOwn(requestSchemas, type);
+}
+
+/** The id of a frame we could not fully parse, if it has a usable one, so the client can match the error. */
+function idOf(frame: unknown): string | null {
+  if (typeof frame !== 'object' || frame === null) return null;
+  const id = (frame as { id?: unknown }).id;
+  return typeof id === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(id) ? id : null;
+}
+
+function rawText(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}

@@ -1,0 +1,129 @@
+/**
+ * The bridge's WebSocket server on 127.0.0.1. Everything is checked in the
+ * HTTP upgrade, before a single WebSocket frame is accepted:
+ *   - `Host` must name this loopback listener (DNS rebinding)   → 403
+ *   - no `Origin` header at all (only browsers send one)         → 403
+ *   - `Authorization: Bearer <token>`, compared in constant time → 401
+ * Plain HTTP requests get 426. Frames above `maxPayload` close only that
+ * connection (1009); compression is off (no inflation bombs).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+import { WebSocketServer, type WebSocket } from 'ws';
+
+import { MAX_FRAME_BYTES } from '../../shared/bridge-protocol.js';
+
+export const BRIDGE_HOST = '127.0.0.1';
+const DEFAULT_MAX_CONNECTIONS = 512;
+
+export interface BridgeServerOptions {
+  readonly token: string;
+  readonly port?: number;
+  readonly maxPayload?: number;
+  readonly maxConnections?: number;
+  readonly onConnection: (socket: WebSocket, ports: { clientPort: number; serverPort: number }) => void;
+  /** Told about every refused upgrade (status and reason; never the presented token). */
+  readonly onRefused?: (status: number, reason: string) => void;
+}
+
+export class BridgeServer {
+  private constructor(
+    private readonly http: Server,
+    private readonly wss: WebSocketServer,
+    readonly port: number,
+  ) {}
+
+  get url(): string {
+    return `ws://${BRIDGE_HOST}:${this.port}`;
+  }
+
+  get connectionCount(): number {
+    return this.wss.clients.size;
+  }
+
+  static async listen(options: BridgeServerOptions): Promise<BridgeServer> {
+    const wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxPayload ?? MAX_FRAME_BYTES,
+      perMessageDeflate: false,
+      clientTracking: true,
+    });
+    const http = createServer((_request, response) => {
+      response.writeHead(426, { 'Content-Type': 'text/plain', Connection: 'close' });
+      response.end('Keyhold bridge: WebSocket only.\n');
+    });
+    const expected = digest(options.token);
+    let port = 0;
+    http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+      const refusal = checkUpgrade(request, port, expected, wss.clients.size, options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
+      if (refusal !== undefined) {
+        options.onRefused?.(refusal.status, refusal.reason);
+        refuse(socket, refusal.status, refusal.reason);
+        return;
+      }
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        options.onConnection(ws, { clientPort: socket.remotePort ?? 0, serverPort: port });
+      });
+    });
+    http.on('clientError', (_error, socket: Socket) => socket.destroy());
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(options.port ?? 0, BRIDGE_HOST, () => {
+        http.off('error', reject);
+        resolve();
+      });
+    });
+    port = (http.address() as AddressInfo).port;
+    return new BridgeServer(http, wss, port);
+  }
+
+  /** Closes every connection (1001 going away) and stops listening. */
+  async close(): Promise<void> {
+    for (const client of this.wss.clients) client.close(1001, 'Keyhold is shutting down');
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    for (const client of this.wss.clients) client.terminate();
+  }
+}
+
+interface Refusal {
+  readonly status: 401 | 403 | 404 | 503;
+  readonly reason: string;
+}
+
+function checkUpgrade(request: IncomingMessage, port: number, expected: Buffer, connections: number, maxConnections: number): Refusal | undefined {
+  const host = request.headers.host ?? '';
+  if (!isLoopbackHost(host, port)) return { status: 403, reason: 'Host must be this loopback listener.' };
+  if (request.headers.origin !== undefined) return { status: 403, reason: 'Browsers may not connect to the Keyhold bridge.' };
+  const path = (request.url ?? '/').split('?')[0];
+  if (path !== '/' && path !== '') return { status: 404, reason: 'Unknown path.' };
+  const authorization = request.headers.authorization ?? '';
+  const presented = /^Bearer (\S+)$/.exec(authorization)?.[1];
+  if (presented === undefined || !timingSafeEqual(digest(presented), expected)) {
+    return { status: 401, reason: 'A valid bridge token is required (Authorization: Bearer <token from bridge.json>).' };
+  }
+  if (connections >= maxConnections) return { status: 503, reason: 'Too many connections.' };
+  return undefined;
+}
+
+/** Hashing both sides first gives equal-length buffers, so the compare leaks neither content nor length. */
+function digest(token: string): Buffer {
+  return createHash('sha256').update(token, 'utf8').digest();
+}
+
+function isLoopbackHost(host: string, port: number): boolean {
+  return host === `${BRIDGE_HOST}:${port}` || host === `localhost:${port}`;
+}
+
+const STATUS_TEXT: Record<Refusal['status'], string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' };
+
+function refuse(socket: Socket, status: Refusal['status'], reason: string): void {
+  const body = `${reason}\n`;
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}

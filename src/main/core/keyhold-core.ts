@@ -1,0 +1,126 @@
+/**
+ * The core, assembled: vault + grants + broker + activity log behind the
+ * bridge server, and the discovery file that lets MCP servers find it.
+ * The Electron app, `keyhold serve` and the tests all start it this way and
+ * differ only in the prompter they pass.
+ */
+import { randomBytes } from 'node:crypto';
+
+import { ActivityLog } from './activity-log.js';
+import { ensurePrivateDir } from './atomic-file.js';
+import { BridgeConnection } from './bridge-connection.js';
+import { BridgeServer } from './bridge-server.js';
+import { Broker } from './broker.js';
+import { isProcessAlive, readDiscoveryFile, removeDiscoveryFile, writeDiscoveryFile } from './discovery-file.js';
+import { GrantStore } from './grants.js';
+import { createSystemKeychain, type Keychain } from './keychain.js';
+import type { Prompter } from './prompter.js';
+import { SecretAccess, type ClientSession } from './secret-access.js';
+import { Vault, type ReconcileReport } from './vault.js';
+import { KeyholdError } from '../../shared/keyhold-error.js';
+
+export interface CoreOptions {
+  readonly dataDir: string;
+  readonly prompter: Prompter;
+  readonly appVersion: string;
+  /** Default: the OS keychain. */
+  readonly keychain?: Keychain;
+  /** Default 0: the OS picks a free port. */
+  readonly port?: number;
+  readonly grantTtlMs?: number;
+  readonly requestTimeoutMs?: number;
+  readonly maxQueuedPerServer?: number;
+  /** Default true. Off for in-process tests that connect with url + token directly. */
+  readonly writeDiscoveryFile?: boolean;
+  readonly now?: () => number;
+  /** Operational messages (never values): refused upgrades, reconcile results. */
+  readonly log?: (message: string) => void;
+}
+
+export interface KeyholdCore {
+  readonly url: string;
+  readonly token: string;
+  readonly dataDir: string;
+  readonly vault: Vault;
+  readonly grants: GrantStore;
+  readonly broker: Broker;
+  readonly activity: ActivityLog;
+  readonly reconcileReport: ReconcileReport;
+  /** Connected servers (after hello). */
+  sessions(): ClientSession[];
+  /** Answers pending requests `cancelled`, closes connections, writes what is unwritten, removes bridge.json. */
+  stop(): Promise<void>;
+}
+
+export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
+  const { dataDir } = options;
+  const log = options.log ?? (() => undefined);
+  await ensurePrivateDir(dataDir);
+  const writeDiscovery = options.writeDiscoveryFile ?? true;
+  if (writeDiscovery) await refuseSecondInstance(dataDir);
+
+  const now = options.now ?? Date.now;
+  const vault = await Vault.open({ dataDir, keychain: options.keychain ?? createSystemKeychain(), now });
+  const report = vault.reconcileReport;
+  if (report.recovered + report.dropped + report.settled > 0 || report.quarantinedTo !== undefined) {
+    log(`index reconciled with the keychain: ${report.settled} interrupted writes settled, ${report.recovered} entries recovered, ${report.dropped} stale entries dropped`);
+  }
+  if (report.quarantinedTo !== undefined) log(`index.json was unreadable and was moved to ${report.quarantinedTo}`);
+
+  const grants = new GrantStore({ now, ...(options.grantTtlMs === undefined ? {} : { ttlMs: options.grantTtlMs }) });
+  const broker = new Broker({
+    prompter: options.prompter,
+    now,
+    ...(options.requestTimeoutMs === undefined ? {} : { timeoutMs: options.requestTimeoutMs }),
+    ...(options.maxQueuedPerServer === undefined ? {} : { maxQueuedPerServer: options.maxQueuedPerServer }),
+  });
+  const activity = new ActivityLog({ dataDir, now });
+  const access = new SecretAccess({ vault, grants, broker, activity });
+  const sessions = new Map<string, ClientSession>();
+
+  const token = randomBytes(32).toString('base64url');
+  const server = await BridgeServer.listen({
+    token,
+    ...(options.port === undefined ? {} : { port: options.port }),
+    onRefused: (status, reason) => log(`refused a bridge connection (${status}): ${reason}`),
+    onConnection: (socket, ports) =>
+      new BridgeConnection(socket, ports, {
+        access,
+        grants,
+        appVersion: options.appVersion,
+        onSession: (session, open) => (open ? sessions.set(session.sessionId, session) : sessions.delete(session.sessionId)),
+      }),
+  });
+  if (writeDiscovery) await writeDiscoveryFile(dataDir, { url: server.url, token, pid: process.pid, version: options.appVersion });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url: server.url,
+    token,
+    dataDir,
+    vault,
+    grants,
+    broker,
+    activity,
+    reconcileReport: report,
+    sessions: () => [...sessions.values()],
+    stop: () =>
+      (stopping ??= (async () => {
+        broker.close();
+        await server.close();
+        if (writeDiscovery) await removeDiscoveryFile(dataDir, token);
+        await vault.flush().catch(() => undefined);
+        await activity.flush();
+      })()),
+  };
+}
+
+async function refuseSecondInstance(dataDir: string): Promise<void> {
+  const existing = await readDiscoveryFile(dataDir).catch(() => undefined);
+  if (existing !== undefined && existing.pid !== process.pid && isProcessAlive(existing.pid)) {
+    throw new KeyholdError(
+      'busy',
+      `Keyhold is already running for ${dataDir} (pid ${existing.pid}, ${existing.url}). Stop it first, or use another KEYHOLD_HOME.`,
+    );
+  }
+}

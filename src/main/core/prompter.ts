@@ -1,0 +1,69 @@
+/**
+ * The seam between the core and whatever shows windows to the user: Electron
+ * BrowserWindows in the app, pages in headless Chromium in tests, the terminal
+ * in `keyhold serve`. The core never knows which one it talks to.
+ *
+ * A prompter shows one prompt per call and settles with the user's answer.
+ * The core closes a prompt by aborting its signal (timeout, client cancel,
+ * app shutdown); the prompter must then take the prompt off screen and may
+ * reject or resolve — the core ignores anything after the abort.
+ */
+import type { FieldSpec, SecretName, ServerName } from '../../shared/bridge-protocol.js';
+
+/** What the app knows about the process behind a bridge connection. */
+export interface ProcessInfo {
+  /** The pid the process claims in `hello`. */
+  readonly claimedPid: number;
+  /** The pid that owns the connection's socket, when the OS lets us find it. */
+  readonly pid: number;
+  /** Path of the executable, when known. */
+  readonly executable?: string;
+  /** Command line (arguments joined by spaces, trimmed), when known. */
+  readonly commandLine?: string;
+  /** True when pid and executable were read from the OS (Linux /proc), not taken from the client's word. */
+  readonly verified: boolean;
+}
+
+interface PromptBase {
+  /** Unique per prompt, used by `focus` and by the UI (`keyhold://request/<id>`). */
+  readonly id: string;
+  readonly server: ServerName;
+  readonly serverVersion?: string;
+  readonly process: ProcessInfo;
+  readonly reason?: string;
+  readonly tool?: string;
+  /** `XXXX-XXXX`, shown in the window and sent to the MCP server. */
+  readonly verificationCode: string;
+  /** Milliseconds since the epoch when the core gives up on the prompt. */
+  readonly expiresAt: number;
+}
+
+export interface ApprovalPrompt extends PromptBase {
+  readonly kind: 'approval';
+  readonly names: readonly SecretName[];
+}
+
+export interface EntryPrompt extends PromptBase {
+  readonly kind: 'entry';
+  readonly fields: readonly FieldSpec[];
+  /** Markdown shown above the fields; the UI renders it sanitised. */
+  readonly guide?: string;
+  /** Names whose stored value the MCP server reported as rejected, with its reason. */
+  readonly rejected?: { readonly names: readonly SecretName[]; readonly reason?: string };
+}
+
+export type Prompt = ApprovalPrompt | EntryPrompt;
+
+export const APPROVAL_DECISIONS = ['allow', 'allow_session', 'deny'] as const;
+export type ApprovalDecision = (typeof APPROVAL_DECISIONS)[number];
+
+export type EntryOutcome =
+  | { readonly action: 'save'; readonly values: Readonly<Record<string, string>> }
+  | { readonly action: 'cancel' };
+
+export interface Prompter {
+  approve(prompt: ApprovalPrompt, signal: AbortSignal): Promise<ApprovalDecision>;
+  enter(prompt: EntryPrompt, signal: AbortSignal): Promise<EntryOutcome>;
+  /** Brings the prompt's window to the front, if it is showing. */
+  focus?(promptId: string): void;
+}

@@ -1,0 +1,211 @@
+/**
+ * The access policy: what happens when a server connection asks for secrets.
+ *
+ * get(names):
+ *   1. Names not stored, or stored but rejected by the server (invalidated),
+ *      open the entry window; saved values go to the keychain.
+ *   2. Stored names not covered by this connection's session grant open the
+ *      approval window: Allow → this request; Allow for session → a grant
+ *      bound to this connection; Deny → `denied`.
+ *   3. Values are read from the keychain and returned.
+ * Every outcome is written to the activity log (names, never values).
+ * A connection only ever addresses its own server's secrets.
+ */
+import type { FieldSpec, RequestParams, SecretName, ServerName } from '../../shared/bridge-protocol.js';
+import { validateEntry } from '../../shared/field-validation.js';
+import { KeyholdError, isKeyholdError } from '../../shared/keyhold-error.js';
+import type { ActivityAction, ActivityLog } from './activity-log.js';
+import type { Broker } from './broker.js';
+import type { GrantStore } from './grants.js';
+import type { Prompt, ProcessInfo } from './prompter.js';
+import type { Vault } from './vault.js';
+
+/** One authenticated bridge connection after `hello`. */
+export interface ClientSession {
+  readonly sessionId: string;
+  readonly server: ServerName;
+  readonly serverVersion?: string;
+  readonly process: ProcessInfo;
+}
+
+export interface CallContext {
+  /** The client's request id (for the pending event and the log). */
+  readonly requestId: string;
+  readonly signal: AbortSignal;
+  readonly onOpen: (prompt: Prompt) => void;
+}
+
+export interface SecretAccessDeps {
+  readonly vault: Vault;
+  readonly grants: GrantStore;
+  readonly broker: Broker;
+  readonly activity: ActivityLog;
+}
+
+type Values = Record<SecretName, string>;
+
+export class SecretAccess {
+  constructor(private readonly deps: SecretAccessDeps) {}
+
+  async get(session: ClientSession, params: RequestParams<'secrets.get'>, call: CallContext): Promise<Values> {
+    return this.logged(session, params.names, params.tool, call, async () => {
+      const { vault, grants } = this.deps;
+      const missing = params.names.filter((name) => !vault.has(session.server, name) || vault.meta(session.server, name)?.invalidated);
+      const entered = missing.length > 0 ? await this.collect(session, fieldsFor(missing, params.fields), params, call) : {};
+      const stored = params.names.filter((name) => !missing.includes(name));
+      if (stored.length > 0 && !grants.covers(session.sessionId, session.server, stored)) {
+        await this.askApproval(session, stored, params, call);
+      } else if (stored.length > 0) {
+        this.log(session, stored, 'granted_by_session', params.tool, call.requestId);
+      }
+      const values = { ...(await vault.read(session.server, stored)), ...entered };
+      vault.markUsed(session.server, params.names);
+      return values;
+    });
+  }
+
+  async request(session: ClientSession, params: RequestParams<'secrets.request'>, call: CallContext): Promise<Values> {
+    const names = params.fields.map((field) => field.name);
+    return this.logged(session, names, params.tool, call, () => this.collect(session, params.fields, params, call));
+  }
+
+  status(session: ClientSession, names: readonly SecretName[] | undefined): Array<{ name: SecretName; exists: boolean; invalidated: boolean }> {
+    const { vault } = this.deps;
+    const asked = names ?? vault.list(session.server).map((secret) => secret.name);
+    return asked.map((name) => ({
+      name,
+      exists: vault.has(session.server, name),
+      invalidated: vault.meta(session.server, name)?.invalidated !== undefined,
+    }));
+  }
+
+  async invalidate(session: ClientSession, params: RequestParams<'secrets.invalidate'>, requestId: string): Promise<void> {
+    const marked = await this.deps.vault.invalidate(session.server, params.names, params.reason);
+    this.deps.grants.revokeNames(session.server, params.names);
+    if (marked.length > 0) this.log(session, marked, 'invalidated', undefined, requestId);
+  }
+
+  /** Entry window for `fields`; stores what the user saves and returns it. */
+  private async collect(
+    session: ClientSession,
+    fields: readonly FieldSpec[],
+    params: { guide?: string; reason?: string; tool?: string; timeoutMs?: number },
+    call: CallContext,
+  ): Promise<Values> {
+    const rejected = fields.map((f) => f.name).filter((name) => this.deps.vault.meta(session.server, name)?.invalidated);
+    const rejectedReason = rejected.map((name) => this.deps.vault.meta(session.server, name)?.invalidated?.reason).find(Boolean);
+    const outcome = await this.deps.broker.enter(
+      {
+        kind: 'entry',
+        ...promptBase(session, params),
+        fields,
+        ...(params.guide === undefined ? {} : { guide: params.guide }),
+        ...(rejected.length > 0 ? { rejected: { names: rejected, ...(rejectedReason ? { reason: rejectedReason } : {}) } } : {}),
+      },
+      askOptions(params, call),
+    );
+    if (outcome.action === 'cancel') throw new KeyholdError('cancelled', 'The user cancelled the entry window.');
+    const values = pickFields(fields, outcome.values);
+    const problems = validateEntry(fields, values);
+    if (Object.keys(problems).length > 0) {
+      throw new KeyholdError('invalid_request', `The entry window returned invalid values: ${Object.values(problems).join(' ')}`);
+    }
+    const toStore = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== ''));
+    const replaced = Object.keys(toStore).filter((name) => this.deps.vault.has(session.server, name));
+    await this.deps.vault.put(session.server, toStore);
+    this.deps.grants.revokeNames(session.server, replaced);
+    this.log(session, Object.keys(toStore), 'entered', params.tool, call.requestId);
+    return toStore;
+  }
+
+  private async askApproval(
+    session: ClientSession,
+    names: readonly SecretName[],
+    params: { reason?: string; tool?: string; timeoutMs?: number },
+    call: CallContext,
+  ): Promise<void> {
+    const decision = await this.deps.broker.approve({ kind: 'approval', ...promptBase(session, params), names }, askOptions(params, call));
+    if (decision === 'deny') {
+      this.log(session, names, 'denied', params.tool, call.requestId);
+      throw new KeyholdError('denied', `The user denied "${session.server}" access to ${names.join(', ')}.`);
+    }
+    if (decision === 'allow_session') this.deps.grants.grant(session.sessionId, session.server, session.process.pid, names);
+    this.log(session, names, decision === 'allow' ? 'allowed' : 'allowed_session', params.tool, call.requestId);
+  }
+
+  /** Runs a call; cancellations, timeouts and busy are logged here (denials where they happen). */
+  private async logged<T>(
+    session: ClientSession,
+    names: readonly SecretName[],
+    tool: string | undefined,
+    call: CallContext,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      const keyholdError = isKeyholdError(error)
+        ? error
+        : new KeyholdError('unavailable', 'The Keyhold window failed; the request was not completed.', { cause: error });
+      const action: ActivityAction | undefined =
+        keyholdError.code === 'cancelled' || keyholdError.code === 'timeout' || keyholdError.code === 'busy'
+          ? keyholdError.code
+          : keyholdError.code === 'denied'
+            ? undefined
+            : 'error';
+      if (action !== undefined) this.log(session, names, action, tool, call.requestId, action === 'error' ? keyholdError.code : undefined);
+      throw keyholdError;
+    }
+  }
+
+  private log(
+    session: ClientSession,
+    names: readonly SecretName[],
+    action: ActivityAction,
+    tool: string | undefined,
+    requestId: string,
+    detail?: string,
+  ): void {
+    void this.deps.activity.append({
+      server: session.server,
+      pid: session.process.pid,
+      ...(session.process.executable === undefined ? {} : { executable: session.process.executable }),
+      names: [...names],
+      action,
+      requestId,
+      ...(tool === undefined ? {} : { tool }),
+      ...(detail === undefined ? {} : { detail }),
+    });
+  }
+}
+
+function promptBase(session: ClientSession, params: { reason?: string; tool?: string }) {
+  return {
+    server: session.server,
+    ...(session.serverVersion === undefined ? {} : { serverVersion: session.serverVersion }),
+    process: session.process,
+    ...(params.reason === undefined ? {} : { reason: params.reason }),
+    ...(params.tool === undefined ? {} : { tool: params.tool }),
+  };
+}
+
+function askOptions(params: { timeoutMs?: number }, call: CallContext) {
+  return { signal: call.signal, onOpen: call.onOpen, ...(params.timeoutMs === undefined ? {} : { timeoutMs: params.timeoutMs }) };
+}
+
+/** The caller's FieldSpecs for the missing names; a password field for any name it did not describe. */
+function fieldsFor(missing: readonly SecretName[], specs: readonly FieldSpec[] | undefined): FieldSpec[] {
+  return missing.map(
+    (name) => specs?.find((spec) => spec.name === name) ?? { name, label: name, type: 'password', required: true },
+  );
+}
+
+/** Only the fields asked for, as strings: a prompter cannot smuggle in other names. */
+function pickFields(fields: readonly FieldSpec[], values: Readonly<Record<string, string>>): Values {
+  const picked: Values = {};
+  for (const field of fields) {
+    const value = values[field.name];
+    picked[field.name] = typeof value === 'string' ? value : (field.default ?? '');
+  }
+  return picked;
+}

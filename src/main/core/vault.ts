@@ -129,7 +129,7 @@ export class Vault {
     return this.serialised(async () => {
       const known = this.has(server, name);
       await this.journal(server, [{ op: 'delete', server, name, at: this.now() }]);
-      let deleted = false;
+      let deleted: boolean;
       try {
         deleted = await this.options.keychain.delete(keychainService(server), name);
         delete this.data.servers[server]?.[name];

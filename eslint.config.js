@@ -1,0 +1,33 @@
+// Lint rules, including the project's own boundaries:
+//  - src/main/core and src/bridge never import electron (the core runs on plain Node);
+//  - only the IPC wrapper modules may touch ipcMain / ipcRenderer;
+//  - no `any` in our code, no floating promises in main and bridge code.
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const noElectron = {
+  paths: [{ name: 'electron', message: 'The core and the bridge run on plain Node: keep electron in src/main/electron.' }],
+  patterns: [{ group: ['**/electron/**', '../electron/*'], message: 'The core must not depend on the Electron adapter.' }],
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'out/', 'dist/', 'src/bridge/dist/', 'test-artifacts/', 'docs/'] },
+  js.configs.recommended,
+  ...tseslint.configs.strict,
+  {
+    languageOptions: { globals: { ...globals.node }, ecmaVersion: 2023, sourceType: 'module' },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-non-null-assertion': 'error',
+      'no-console': 'off',
+      eqeqeq: ['error', 'always'],
+      // Records keyed by server / secret name are dictionaries; deleting a key is the point.
+      '@typescript-eslint/no-dynamic-delete': 'off',
+    },
+  },
+  { files: ['src/main/core/**/*.ts', 'src/bridge/**/*.ts', 'src/shared/**/*.ts', 'src/main/cli/**/*.ts'], rules: { 'no-restricted-imports': ['error', noElectron] } },
+  { files: ['src/renderer/**/*.{ts,tsx}'], languageOptions: { globals: { ...globals.browser } } },
+  { files: ['**/*.mjs', '**/*.js'], rules: { '@typescript-eslint/consistent-type-imports': 'off' } },
+);

@@ -1,0 +1,72 @@
+/**
+ * On Linux the app finds the real process behind a connection from /proc,
+ * whatever pid the client claims in hello.
+ */
+import assert from 'node:assert/strict';
+import { realpathSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+
+import { identifyPeer } from '../../src/main/core/process-identity.js';
+import { startCore, type KeyholdCore } from '../../src/main/core/keyhold-core.js';
+import { RawBridgeClient } from '../helpers/raw-bridge-client.js';
+import { ScriptedPrompter } from '../helpers/scripted-prompter.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+
+describe('process identity', { skip: process.platform !== 'linux' ? 'needs /proc (Linux)' : false }, () => {
+  let core: KeyholdCore;
+  let cleanup: () => Promise<void>;
+  before(async () => {
+    const dir = await makeTempDir();
+    cleanup = dir.cleanup;
+    core = await startCore({ dataDir: dir.path, prompter: new ScriptedPrompter(), appVersion: 'test', writeDiscoveryFile: false });
+  });
+  after(async () => {
+    await core.stop();
+    await cleanup();
+  });
+
+  it('an honest client is verified with its executable', async () => {
+    const client = await RawBridgeClient.hello(core.url, core.token, 'honest');
+    const session = core.sessions().find((s) => s.server === 'honest');
+    assert.equal(session?.process.verified, true);
+    assert.equal(session?.process.pid, process.pid);
+    assert.equal(session?.process.executable, realpathSync(process.execPath));
+    client.close();
+  });
+
+  it('spoofed_process_identity: a client claiming another pid is shown with its real pid', async () => {
+    const client = await RawBridgeClient.connect(core.url, core.token);
+    const reply = await client.call('hello', { protocol: 1, server: { name: 'liar' }, process: { pid: 1 } });
+    assert.equal(reply.ok, true);
+    const session = core.sessions().find((s) => s.server === 'liar');
+    assert.equal(session?.process.claimedPid, 1);
+    assert.equal(session?.process.pid, process.pid);
+    assert.equal(session?.process.verified, true);
+    client.close();
+  });
+
+  it('a connection from another process is attributed to that process', async () => {
+    const script = `
+      const WebSocket = require(${JSON.stringify(require_ws())});
+      const ws = new WebSocket(process.argv[1], { headers: { Authorization: 'Bearer ' + process.argv[2] } });
+      ws.on('open', () => ws.send(JSON.stringify({ id: 'h', type: 'hello', params: { protocol: 1, server: { name: 'child' }, process: { pid: 99999 } } })));
+      ws.on('message', () => setTimeout(() => process.exit(0), 300));`;
+    const child = spawn(process.execPath, ['-e', script, core.url, core.token], { stdio: 'ignore' });
+    const exited = new Promise((r) => child.once('exit', r));
+    const deadline = Date.now() + 5_000;
+    while (!core.sessions().some((s) => s.server === 'child') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const session = core.sessions().find((s) => s.server === 'child');
+    assert.equal(session?.process.pid, child.pid);
+    assert.equal(session?.process.verified, true);
+    await exited;
+  });
+
+  it('off Linux (or without /proc) the claim is shown, marked unverified', async () => {
+    assert.deepEqual(await identifyPeer(4242, { clientPort: 1, serverPort: 2 }, 'darwin'), { claimedPid: 4242, pid: 4242, verified: false });
+  });
+});
+
+function require_ws(): string {
+  return new URL('../../node_modules/ws/index.js', import.meta.url).pathname;
+}

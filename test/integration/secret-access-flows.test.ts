@@ -1,0 +1,232 @@
+/**
+ * The decisions end to end: @keyhold/bridge client → real core → real
+ * keychain, with a scripted prompter standing in for the user's clicks.
+ */
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+
+import { KeyholdClient, isKeyholdError, type PendingEvent } from '../../src/bridge/index.js';
+import { createSystemKeychain, keychainService } from '../../src/main/core/keychain.js';
+import { startCore, type KeyholdCore } from '../../src/main/core/keyhold-core.js';
+import type { EntryPrompt } from '../../src/main/core/prompter.js';
+import { ScriptedPrompter } from '../helpers/scripted-prompter.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+
+const keychain = createSystemKeychain();
+const tag = `${process.pid}${Date.now().toString(36)}`;
+let serial = 0;
+const serverName = (label: string) => `${label}-${tag}-${++serial}`;
+
+describe('secret access flows (bridge client ↔ core ↔ keychain)', () => {
+  let core: KeyholdCore;
+  let prompter: ScriptedPrompter;
+  const clients: KeyholdClient[] = [];
+  const cleanups: Array<() => Promise<unknown>> = [];
+
+  const connect = (server: string): KeyholdClient => {
+    const client = new KeyholdClient({ server: { name: server, version: '1.0.0' }, url: core.url, token: core.token });
+    clients.push(client);
+    return client;
+  };
+  /** Stores a value through the entry window, as a user would. */
+  const seed = async (client: KeyholdClient, name: string, value: string): Promise<void> => {
+    prompter.answer({ entry: { action: 'save', values: { [name]: value } } });
+    await client.request([{ name, label: name, type: 'password', required: true }]);
+  };
+
+  before(async () => {
+    const dir = await makeTempDir();
+    cleanups.push(dir.cleanup);
+    prompter = new ScriptedPrompter();
+    core = await startCore({ dataDir: dir.path, prompter, appVersion: 'test', writeDiscoveryFile: false });
+    cleanups.push(() => core.stop());
+  });
+  beforeEach(() => {
+    prompter.shown.length = 0;
+  });
+  after(async () => {
+    for (const client of clients) await client.close();
+    for (const server of core.vault.servers()) for (const s of core.vault.list(server)) await keychain.delete(keychainService(server), s.name);
+    for (const c of cleanups.reverse()) await c();
+  });
+
+  it('a missing secret opens the entry window; the value goes to the keychain and back to the client', async () => {
+    const server = serverName('entry');
+    const client = connect(server);
+    prompter.answer({ entry: { action: 'save', values: { token: 'ghp_entered_value' } } });
+    const values = await client.get(['token'], {
+      reason: 'List your repositories',
+      fields: [{ name: 'token', label: 'GitHub token', type: 'password', required: true, pattern: 'ghp_[a-z_]+' }],
+      guide: '# Create a token\nSettings → Developer settings',
+    });
+    assert.deepEqual(values, { token: 'ghp_entered_value' });
+    const shown = prompter.shown[0]?.prompt as EntryPrompt;
+    assert.equal(shown.kind, 'entry');
+    assert.equal(shown.fields[0]?.label, 'GitHub token');
+    assert.equal(shown.reason, 'List your repositories');
+    assert.equal(await keychain.get(keychainService(server), 'token'), 'ghp_entered_value');
+  });
+
+  it('an entry value that breaks its FieldSpec is refused by the core, whatever the window says', async () => {
+    const client = connect(serverName('badentry'));
+    prompter.answer({ entry: { action: 'save', values: { url: 'javascript:alert(1)' } } });
+    await assert.rejects(client.request([{ name: 'url', label: 'Endpoint', type: 'url', required: true }]), (e) => isKeyholdError(e, 'invalid_request'));
+  });
+
+  it('a stored secret opens the approval window; Allow returns the value once', async () => {
+    const client = connect(serverName('allow'));
+    await seed(client, 'token', 'v-allow');
+    prompter.answer({ approval: 'allow' }, { approval: 'allow' });
+    assert.deepEqual(await client.get(['token'], { reason: 'why' }), { token: 'v-allow' });
+    assert.equal(prompter.shown.at(-1)?.prompt.kind, 'approval');
+    const before = prompter.shown.length;
+    await client.get(['token']);
+    assert.equal(prompter.shown.length, before + 1, 'Allow (once) leaves no grant: the next read prompts');
+  });
+
+  it('Allow for session: the next read returns with no prompt', async () => {
+    const client = connect(serverName('session'));
+    await seed(client, 'token', 'v-session');
+    prompter.answer({ approval: 'allow_session' });
+    await client.get(['token']);
+    const count = prompter.shown.length;
+    assert.deepEqual(await client.get(['token']), { token: 'v-session' });
+    assert.equal(prompter.shown.length, count, 'no second prompt');
+  });
+
+  it('Deny → denied', async () => {
+    const client = connect(serverName('deny'));
+    await seed(client, 'token', 'v-deny');
+    prompter.answer({ approval: 'deny' });
+    await assert.rejects(client.get(['token']), (e) => isKeyholdError(e, 'denied'));
+  });
+
+  it('revoking the grant makes the next read prompt again', async () => {
+    const server = serverName('revoke');
+    const client = connect(server);
+    await seed(client, 'token', 'v-revoke');
+    prompter.answer({ approval: 'allow_session' });
+    await client.get(['token']);
+    const grant = core.grants.list().find((g) => g.server === server);
+    assert.ok(grant);
+    assert.equal(core.grants.revoke(grant.id), true);
+    const count = prompter.shown.length;
+    prompter.answer({ approval: 'allow' });
+    await client.get(['token']);
+    assert.equal(prompter.shown.length, count + 1);
+  });
+
+  it('disconnecting ends the session grant', async () => {
+    const server = serverName('disconnect');
+    const first = connect(server);
+    await seed(first, 'token', 'v-disc');
+    prompter.answer({ approval: 'allow_session' });
+    await first.get(['token']);
+    assert.ok(core.grants.list().some((g) => g.server === server));
+    await first.close();
+    await waitUntil(() => !core.grants.list().some((g) => g.server === server));
+    const second = connect(server);
+    const count = prompter.shown.length;
+    prompter.answer({ approval: 'allow' });
+    await second.get(['token']);
+    assert.equal(prompter.shown.length, count + 1, 'a new connection is prompted');
+  });
+
+  it('cross_server_secret_read: another server asking for the same name never gets the value', async () => {
+    const owner = connect(serverName('owner'));
+    await seed(owner, 'token', 'owner-only-value');
+    const thief = connect(serverName('thief'));
+    assert.deepEqual(await thief.status(['token']), [{ name: 'token', exists: false, invalidated: false }]);
+    prompter.answer({ entry: { action: 'cancel' } });
+    await assert.rejects(thief.get(['token']), (e) => isKeyholdError(e, 'cancelled'));
+    assert.equal(prompter.shown.at(-1)?.prompt.kind, 'entry', 'the thief is asked to enter its own value, not approved for the owner’s');
+  });
+
+  it('the pending event carries the code shown in the window', async () => {
+    const client = connect(serverName('code'));
+    await seed(client, 'token', 'v-code');
+    const events: PendingEvent[] = [];
+    prompter.answer({ approval: 'allow' });
+    await client.get(['token'], { onPending: (e) => events.push(e) });
+    assert.equal(events.length, 1);
+    assert.equal(events[0]?.kind, 'approval');
+    assert.equal(events[0]?.verificationCode, prompter.shown.at(-1)?.prompt.verificationCode);
+  });
+
+  it('invalidate: the next read asks for a new value and says why the old one was rejected', async () => {
+    const server = serverName('invalidate');
+    const client = connect(server);
+    await seed(client, 'token', 'old-value');
+    await client.invalidate(['token'], 'HTTP 401 from api.example.com');
+    assert.deepEqual(await client.status(['token']), [{ name: 'token', exists: true, invalidated: true }]);
+    prompter.answer({ entry: { action: 'save', values: { token: 'new-value' } } });
+    assert.deepEqual(await client.get(['token']), { token: 'new-value' });
+    const prompt = prompter.shown.at(-1)?.prompt as EntryPrompt;
+    assert.equal(prompt.kind, 'entry');
+    assert.deepEqual(prompt.rejected, { names: ['token'], reason: 'HTTP 401 from api.example.com' });
+    assert.equal(await keychain.get(keychainService(server), 'token'), 'new-value');
+  });
+
+  it('aborting the call cancels the request and closes its window', async () => {
+    const client = connect(serverName('cancel'));
+    await seed(client, 'token', 'v-cancel');
+    prompter.answer({ hold: true });
+    const controller = new AbortController();
+    const pending = client.get(['token'], { signal: controller.signal, onPending: () => controller.abort() });
+    await assert.rejects(pending, (e) => isKeyholdError(e, 'cancelled'));
+    await waitUntil(() => prompter.shown.at(-1)?.outcome === 'aborted');
+  });
+
+  it('a window nobody answers ends with timeout', async () => {
+    const client = connect(serverName('timeout'));
+    await seed(client, 'token', 'v-timeout');
+    prompter.answer({ hold: true });
+    await assert.rejects(client.get(['token'], { timeoutMs: 150 }), (e) => isKeyholdError(e, 'timeout'));
+    assert.equal(prompter.shown.at(-1)?.outcome, 'aborted');
+  });
+
+  it('activity log records each decision with names, never values', async () => {
+    const entries = await core.activity.read();
+    const actions = new Set(entries.map((e) => e.action));
+    for (const action of ['entered', 'allowed', 'allowed_session', 'granted_by_session', 'denied', 'cancelled', 'timeout', 'invalidated']) {
+      assert.ok(actions.has(action as never), `logged ${action}`);
+    }
+    const text = JSON.stringify(entries);
+    for (const value of ['ghp_entered_value', 'v-allow', 'v-session', 'owner-only-value', 'new-value', 'old-value']) assert.ok(!text.includes(value));
+  });
+});
+
+describe('session grant TTL', () => {
+  it('an expired session grant prompts again', async () => {
+    const dir = await makeTempDir();
+    let now = Date.now();
+    const prompter = new ScriptedPrompter();
+    const core = await startCore({ dataDir: dir.path, prompter, appVersion: 'test', writeDiscoveryFile: false, grantTtlMs: 60_000, now: () => now });
+    const server = serverName('ttl');
+    const client = new KeyholdClient({ server: { name: server }, url: core.url, token: core.token });
+    try {
+      prompter.answer({ entry: { action: 'save', values: { token: 'v-ttl' } } }, { approval: 'allow_session' });
+      await client.request([{ name: 'token', label: 'Token', type: 'password', required: true }]);
+      await client.get(['token']);
+      await client.get(['token']);
+      assert.equal(prompter.shown.length, 2, 'granted within the TTL');
+      now += 60_001;
+      prompter.answer({ approval: 'allow' });
+      await client.get(['token']);
+      assert.equal(prompter.shown.length, 3, 'prompted again after the TTL');
+    } finally {
+      await client.close();
+      await keychain.delete(keychainService(server), 'token');
+      await core.stop();
+      await dir.cleanup();
+    }
+  });
+});
+
+async function waitUntil(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -230,3 +230,23 @@ async function waitUntil(check: () => boolean, timeoutMs = 5_000): Promise<void>
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+describe('shutdown', () => {
+  it('stopping the app answers a waiting request `cancelled` before closing the connection', async () => {
+    const dir = await makeTempDir();
+    const prompter = new ScriptedPrompter();
+    const core = await startCore({ dataDir: dir.path, prompter, appVersion: 'test', writeDiscoveryFile: false });
+    const client = new KeyholdClient({ server: { name: serverName('shutdown') }, url: core.url, token: core.token });
+    try {
+      const outcome = client.get(['token']).then(() => undefined, (error: unknown) => error);
+      await prompter.nextPrompt(0);
+      await core.stop();
+      const error = await outcome;
+      assert.ok(isKeyholdError(error, 'cancelled') && /shutting down/.test(error.message), String(error));
+      assert.equal(prompter.shown[0]?.outcome, 'aborted', 'the window was closed');
+    } finally {
+      await client.close();
+      await dir.cleanup();
+    }
+  });
+});

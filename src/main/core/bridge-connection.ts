@@ -37,15 +37,25 @@ export class BridgeConnection {
   private session: ClientSession | undefined;
   private helloInFlight = false;
   private readonly inFlight = new Map<string, AbortController>();
+  private readonly handling = new Set<Promise<void>>();
 
   constructor(
     private readonly socket: WebSocket,
     private readonly ports: SocketPorts,
     private readonly deps: ConnectionDeps,
   ) {
-    socket.on('message', (data, isBinary) => void this.receive(data, isBinary));
+    socket.on('message', (data, isBinary) => {
+      const handled = this.receive(data, isBinary);
+      this.handling.add(handled);
+      void handled.finally(() => this.handling.delete(handled));
+    });
     socket.on('close', () => this.closed());
     socket.on('error', () => socket.terminate());
+  }
+
+  /** Resolves when every frame received so far has been answered (used at shutdown, after prompts are cancelled). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.handling]);
   }
 
   private async receive(data: RawData, isBinary: boolean): Promise<void> {

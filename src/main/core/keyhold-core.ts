@@ -77,19 +77,23 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
   const activity = new ActivityLog({ dataDir, now });
   const access = new SecretAccess({ vault, grants, broker, activity });
   const sessions = new Map<string, ClientSession>();
+  const connections = new Set<BridgeConnection>();
 
   const token = randomBytes(32).toString('base64url');
   const server = await BridgeServer.listen({
     token,
     ...(options.port === undefined ? {} : { port: options.port }),
     onRefused: (status, reason) => log(`refused a bridge connection (${status}): ${reason}`),
-    onConnection: (socket, ports) =>
-      new BridgeConnection(socket, ports, {
+    onConnection: (socket, ports) => {
+      const connection = new BridgeConnection(socket, ports, {
         access,
         grants,
         appVersion: options.appVersion,
         onSession: (session, open) => (open ? sessions.set(session.sessionId, session) : sessions.delete(session.sessionId)),
-      }),
+      });
+      connections.add(connection);
+      socket.once('close', () => connections.delete(connection));
+    },
   });
   if (writeDiscovery) await writeDiscoveryFile(dataDir, { url: server.url, token, pid: process.pid, version: options.appVersion });
 
@@ -107,12 +111,18 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
     stop: () =>
       (stopping ??= (async () => {
         broker.close();
+        // Let every cancelled request send its `cancelled` reply before the sockets close.
+        await Promise.race([Promise.all([...connections].map((c) => c.drain())), delay(2_000)]);
         await server.close();
         if (writeDiscovery) await removeDiscoveryFile(dataDir, token);
         await vault.flush().catch(() => undefined);
         await activity.flush();
       })()),
   };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 async function refuseSecondInstance(dataDir: string): Promise<void> {

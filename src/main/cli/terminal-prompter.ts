@@ -1,0 +1,439 @@
+/**
+ * The prompter of `keyhold serve`: approvals and secret entry in the terminal.
+ *
+ * - One prompt at a time. A terminal can only ask one question, so prompts
+ *   wait in a FIFO queue; the header tells how many are waiting.
+ * - The terminal is in raw mode only while a prompt is on screen (see
+ *   terminal-keys.ts): password fields echo nothing, Ctrl-C/Esc answer "no"
+ *   (Deny / Cancel) instead of killing the server, and between prompts Ctrl-C
+ *   stops `keyhold serve` as usual.
+ * - Approvals take one key: `a` Allow, `s` Allow for session, `d` or Esc Deny.
+ *   Enter answers nothing (as in the window, there is no default button), and
+ *   any other key shows the choices again.
+ * - Every string that comes from an MCP server or a client process is
+ *   sanitised (terminal-text.ts) before it is printed; values typed into
+ *   password fields are never printed, nor are password defaults.
+ * - No terminal (stdin is not a TTY, say under a process manager or with
+ *   input redirected): nothing is asked; approvals are denied and entries
+ *   cancelled at once, with one line on the output saying why.
+ */
+import type {
+  ApprovalDecision,
+  ApprovalPrompt,
+  EntryOutcome,
+  EntryPrompt,
+  ProcessInfo,
+  Prompt,
+  Prompter,
+} from '../core/prompter.js';
+import type { FieldSpec } from '../../shared/bridge-protocol.js';
+import { validateFieldValue } from '../../shared/field-validation.js';
+import { KeyReader, PromptAbortedError, type Key, type TerminalInput } from './terminal-keys.js';
+import { formatDuration, markdownToPlainText, sanitizeLine } from './terminal-text.js';
+
+export type { TerminalInput } from './terminal-keys.js';
+
+export interface TerminalPrompterOptions {
+  readonly input: TerminalInput;
+  readonly output: NodeJS.WritableStream & { isTTY?: boolean };
+  /**
+   * Keys arriving this soon after a prompt appears are dropped, so type-ahead
+   * cannot answer a prompt the user has not seen. Default 300 ms.
+   */
+  readonly inputGuardMs?: number;
+  /** Bold/reverse video for the verification code. Default: output is a TTY and NO_COLOR is unset. */
+  readonly color?: boolean;
+  readonly now?: () => number;
+}
+
+export const DEFAULT_INPUT_GUARD_MS = 300;
+
+const APPROVAL_CHOICES = '[a] Allow once   [s] Allow for this session   [d] Deny   (Esc = Deny)';
+
+interface Job<T> {
+  readonly prompt: Prompt;
+  readonly signal: AbortSignal;
+  readonly run: () => Promise<T>;
+  readonly fallback: T;
+  readonly settle: (value: T) => void;
+}
+
+/** A line of the field loop's result: what the user typed, or why they stopped. */
+type LineResult = { readonly kind: 'line'; readonly value: string } | { readonly kind: 'cancel' };
+
+export class TerminalPrompter implements Prompter {
+  private readonly input: TerminalInput;
+  private readonly output: NodeJS.WritableStream;
+  private readonly keys: KeyReader;
+  private readonly color: boolean;
+  private readonly now: () => number;
+  private readonly queue: Job<unknown>[] = [];
+  /** Lines about prompts that closed while waiting, printed between prompts. */
+  private readonly notes: string[] = [];
+  private active: Job<unknown> | null = null;
+  private closed = false;
+  /** True when the cursor is not at the start of a line (a question is waiting for its answer). */
+  private midLine = false;
+
+  constructor(options: TerminalPrompterOptions) {
+    this.input = options.input;
+    this.output = options.output;
+    this.now = options.now ?? Date.now;
+    this.keys = new KeyReader(options.input, {
+      guardMs: options.inputGuardMs ?? DEFAULT_INPUT_GUARD_MS,
+      now: this.now,
+    });
+    this.color = options.color ?? (options.output.isTTY === true && process.env['NO_COLOR'] === undefined);
+  }
+
+  approve(prompt: ApprovalPrompt, signal: AbortSignal): Promise<ApprovalDecision> {
+    return this.enqueue<ApprovalDecision>(prompt, signal, 'deny', () => this.runApproval(prompt, signal));
+  }
+
+  enter(prompt: EntryPrompt, signal: AbortSignal): Promise<EntryOutcome> {
+    return this.enqueue<EntryOutcome>(prompt, signal, { action: 'cancel' }, () => this.runEntry(prompt, signal));
+  }
+
+  /**
+   * Stops asking: prompts still queued are answered no (deny / cancel), and the
+   * terminal leaves raw mode. The prompt on screen, if any, ends when the core
+   * aborts its signal (it does on stop); `close` does not wait for that.
+   */
+  close(): void {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.settle(job.fallback);
+    this.keys.stop();
+  }
+
+  private enqueue<T>(prompt: Prompt, signal: AbortSignal, fallback: T, run: () => Promise<T>): Promise<T> {
+    if (signal.aborted) return Promise.resolve(fallback);
+    const refusal = this.refusalReason();
+    if (refusal !== null) {
+      this.refuse(prompt, refusal);
+      return Promise.resolve(fallback);
+    }
+    return new Promise<T>((resolve) => {
+      let settled = false;
+      const job: Job<T> = {
+        prompt,
+        signal,
+        run,
+        fallback,
+        settle: (value) => {
+          if (settled) return;
+          settled = true;
+          signal.removeEventListener('abort', onAbortWhileQueued);
+          resolve(value);
+        },
+      };
+      const onAbortWhileQueued = (): void => {
+        const index = this.queue.indexOf(job as Job<unknown>);
+        if (index < 0) return; // on screen: the running prompt handles its own abort
+        this.queue.splice(index, 1);
+        this.notes.push(`request ${sanitizeLine(prompt.verificationCode, 20)} closed before it was shown (${closeCause(signal, prompt, this.now())})`);
+        job.settle(fallback);
+      };
+      signal.addEventListener('abort', onAbortWhileQueued, { once: true });
+      this.queue.push(job as Job<unknown>);
+      // Start on a later turn, so prompts that arrive together are counted in the first header.
+      setImmediate(() => void this.drain());
+    });
+  }
+
+  private async drain(): Promise<void> {
+    if (this.active !== null) return;
+    for (let job = this.queue.shift(); job !== undefined; job = this.queue.shift()) {
+      this.active = job;
+      this.flushNotes();
+      let value: unknown = job.fallback;
+      try {
+        value = await job.run();
+      } catch (error) {
+        if (error instanceof PromptAbortedError) {
+          this.line(`request ${sanitizeLine(job.prompt.verificationCode, 20)} closed (${closeCause(job.signal, job.prompt, this.now())})`);
+        } else {
+          this.line(`keyhold: this prompt failed (${sanitizeLine(error instanceof Error ? error.message : String(error), 200)}); answering no.`);
+        }
+      } finally {
+        this.keys.stop();
+        this.active = null;
+      }
+      job.settle(value);
+      const refusal = this.refusalReason();
+      if (refusal !== null) {
+        for (const queued of this.queue.splice(0)) {
+          this.refuse(queued.prompt, refusal);
+          queued.settle(queued.fallback);
+        }
+      }
+    }
+    this.flushNotes();
+  }
+
+  private refusalReason(): string | null {
+    if (this.closed) return 'keyhold serve is stopping';
+    if (this.input.isTTY !== true) {
+      return 'no terminal is attached to answer it; start `keyhold serve` in a terminal, or use the Keyhold desktop app';
+    }
+    if (typeof this.input.setRawMode !== 'function') {
+      return 'this terminal cannot turn off echo for hidden input; start `keyhold serve` in a terminal, or use the Keyhold desktop app';
+    }
+    if (this.keys.isClosed) return 'the terminal input has closed; restart `keyhold serve` in a terminal, or use the Keyhold desktop app';
+    return null;
+  }
+
+  private refuse(prompt: Prompt, why: string): void {
+    const what =
+      prompt.kind === 'approval'
+        ? `denied approval request ${prompt.verificationCode} from ${prompt.server} for ${prompt.names.join(', ')}`
+        : `cancelled entry request ${prompt.verificationCode} from ${prompt.server} for ${prompt.fields.map((f) => f.name).join(', ')}`;
+    this.line(`keyhold: ${sanitizeLine(what, 400)}: ${why}.`);
+  }
+
+  // ── approval ────────────────────────────────────────────────────────────
+
+  private async runApproval(prompt: ApprovalPrompt, signal: AbortSignal): Promise<ApprovalDecision> {
+    this.header('approval request', prompt);
+    this.line(`  Secrets:   ${prompt.names.join(', ')}`);
+    this.details(prompt);
+    this.line('');
+    this.line(`  ${APPROVAL_CHOICES}`);
+    this.keys.start();
+    this.ask('  Your answer: ');
+    for (;;) {
+      const key = await this.keys.next(signal);
+      const decision = approvalDecision(key);
+      if (decision !== null) {
+        this.answer(
+          decision === 'allow'
+            ? 'a — allowed once.'
+            : decision === 'allow_session'
+              ? 's — allowed for this session.'
+              : key.kind === 'char'
+                ? 'd — denied.'
+                : 'denied.',
+        );
+        return decision;
+      }
+      const hint = key.kind === 'enter' ? 'Enter does not answer' : 'not a choice';
+      this.answer(`(${hint}.)`);
+      this.ask(`  Press a, s or d (${formatDuration(prompt.expiresAt - this.now())} left): `);
+    }
+  }
+
+  // ── entry ───────────────────────────────────────────────────────────────
+
+  private async runEntry(prompt: EntryPrompt, signal: AbortSignal): Promise<EntryOutcome> {
+    this.header('secret entry request', prompt);
+    const names = prompt.fields.map((f) => f.name);
+    this.line(`  Fields:    ${names.join(', ')}`);
+    this.details(prompt);
+    if (prompt.rejected !== undefined) {
+      const reason = prompt.rejected.reason === undefined ? '' : `: ${sanitizeLine(prompt.rejected.reason, 300)}`;
+      this.line(`  Note:      the previous value of ${prompt.rejected.names.join(', ')} was rejected by the server${reason}`);
+    }
+    if (prompt.guide !== undefined) {
+      const guide = markdownToPlainText(prompt.guide);
+      if (guide !== '') {
+        this.line('  Guide (from the server):');
+        for (const guideLine of guide.split('\n')) this.line(`  │ ${guideLine}`.trimEnd());
+      }
+    }
+    this.line('');
+    this.line('  Type each value and press Enter. Esc or Ctrl-C cancels this entry.');
+    this.keys.start();
+
+    const values: Record<string, string> = {};
+    for (const [index, field] of prompt.fields.entries()) {
+      this.fieldIntro(field, index, prompt.fields.length);
+      for (;;) {
+        this.ask(`  ${sanitizeLine(field.label, 120)}: `);
+        const typed = await this.readLine(field, signal);
+        if (typed.kind === 'cancel') {
+          this.line('  Entry cancelled; nothing was saved.');
+          return { action: 'cancel' };
+        }
+        const value = typed.value === '' && field.default !== undefined ? field.default : typed.value;
+        const problem = validateFieldValue(field, value);
+        if (problem === null) {
+          values[field.name] = value;
+          break;
+        }
+        this.line(`  ✗ ${sanitizeLine(problem, 300)}`);
+      }
+    }
+    this.line(`  ✓ ${prompt.fields.length === 1 ? 'Value' : 'Values'} handed to Keyhold.`);
+    return { action: 'save', values };
+  }
+
+  private fieldIntro(field: FieldSpec, index: number, count: number): void {
+    const traits = [field.required ? 'required' : 'optional'];
+    if (field.type === 'password') traits.push('hidden input: nothing is shown as you type');
+    else if (field.type !== 'text') traits.push(field.type === 'textarea' ? 'several lines: Enter adds a line, Ctrl-D finishes' : field.type);
+    this.line('');
+    this.line(`  ${count > 1 ? `[${index + 1}/${count}] ` : ''}${sanitizeLine(field.label, 120)} (${field.name}; ${traits.join('; ')})`);
+    if (field.help !== undefined) this.line(`      ${sanitizeLine(field.help, 500)}`);
+    if (field.default !== undefined) {
+      this.line(
+        field.type === 'password'
+          ? '      Leave empty to keep the preset value (not shown).'
+          : `      Leave empty for the default: ${sanitizeLine(field.default, 200)}`,
+      );
+    }
+    if (field.placeholder !== undefined) this.line(`      Example: ${sanitizeLine(field.placeholder, 200)}`);
+  }
+
+  /**
+   * One value, typed in raw mode. Visible fields echo printable characters;
+   * password fields echo nothing at all (not even stars: the length is a hint
+   * too). Backspace and Ctrl-U edit; Esc, Ctrl-C (and Ctrl-D on an empty
+   * single-line field) cancel.
+   */
+  private async readLine(field: FieldSpec, signal: AbortSignal): Promise<LineResult> {
+    const hidden = field.type === 'password';
+    const multiline = field.type === 'textarea';
+    const chars: string[] = [];
+    const echo = (text: string): void => {
+      if (!hidden) this.output.write(text);
+    };
+    for (;;) {
+      const key: Key = await this.keys.next(signal);
+      switch (key.kind) {
+        case 'char':
+          chars.push(key.char);
+          echo(key.char);
+          break;
+        case 'backspace': {
+          const last = chars.at(-1);
+          if (last === undefined || last === '\n') break; // do not rub out across a line break
+          chars.pop();
+          echo('\b \b');
+          break;
+        }
+        case 'clear-line': {
+          let removed = 0;
+          while (chars.length > 0 && chars.at(-1) !== '\n') {
+            chars.pop();
+            removed++;
+          }
+          if (removed > 0) echo('\b \b'.repeat(removed));
+          break;
+        }
+        case 'enter':
+          if (multiline) {
+            chars.push('\n');
+            this.output.write('\n    ');
+            break;
+          }
+          this.endLine();
+          return { kind: 'line', value: chars.join('') };
+        case 'end-of-text':
+          if (multiline) {
+            this.endLine();
+            return { kind: 'line', value: chars.join('').replace(/\n+$/, '') };
+          }
+          if (chars.length > 0) break;
+          this.endLine();
+          return { kind: 'cancel' };
+        case 'escape':
+        case 'ctrl-c':
+        case 'closed':
+          this.endLine();
+          return { kind: 'cancel' };
+      }
+    }
+  }
+
+  // ── output ──────────────────────────────────────────────────────────────
+
+  private header(title: string, prompt: Prompt): void {
+    this.line('');
+    this.line(`── Keyhold: ${title} ${'─'.repeat(Math.max(4, 56 - title.length))}`);
+    const version = prompt.serverVersion === undefined ? '' : ` ${sanitizeLine(prompt.serverVersion, 64)}`;
+    this.line(`  Server:    ${prompt.server}${version}`);
+    for (const processLine of describeProcess(prompt.process)) this.line(`  ${processLine}`);
+  }
+
+  /** Reason, tool, the verification code, time left, queue length. */
+  private details(prompt: Prompt): void {
+    if (prompt.reason !== undefined && prompt.reason.trim() !== '') this.line(`  Reason:    ${sanitizeLine(prompt.reason, 500)}`);
+    if (prompt.tool !== undefined && prompt.tool.trim() !== '') this.line(`  Tool:      ${sanitizeLine(prompt.tool, 128)}`);
+    const code = sanitizeLine(prompt.verificationCode, 20);
+    this.line('');
+    this.line(`  Verification code:  ${this.color ? `\x1b[1;7m ${code} \x1b[0m` : code}   (your MCP client should show the same code)`);
+    const left = prompt.expiresAt - this.now();
+    const until = new Date(prompt.expiresAt).toLocaleTimeString();
+    this.line(`  Time left: ${formatDuration(left)} (until ${until})`);
+    if (this.queue.length > 0) {
+      this.line(`  (${this.queue.length} more ${this.queue.length === 1 ? 'request is' : 'requests are'} waiting)`);
+    }
+  }
+
+  private flushNotes(): void {
+    for (const note of this.notes.splice(0)) this.line(note);
+  }
+
+  /** Writes a whole line, first ending a question line left open. */
+  private line(text: string): void {
+    this.output.write(`${this.midLine ? '\n' : ''}${text}\n`);
+    this.midLine = false;
+  }
+
+  /** Writes a question and leaves the cursor after it. */
+  private ask(text: string): void {
+    this.output.write(`${this.midLine ? '\n' : ''}${text}`);
+    this.midLine = true;
+  }
+
+  /** Ends the open question line with the answer shown after it. */
+  private answer(text: string): void {
+    this.output.write(`${text}\n`);
+    this.midLine = false;
+  }
+
+  private endLine(): void {
+    this.output.write('\n');
+    this.midLine = false;
+  }
+}
+
+function approvalDecision(key: Key): ApprovalDecision | null {
+  if (key.kind === 'char') {
+    switch (key.char.toLowerCase()) {
+      case 'a':
+        return 'allow';
+      case 's':
+        return 'allow_session';
+      case 'd':
+        return 'deny';
+      default:
+        return null;
+    }
+  }
+  // Esc is Deny (as in the window); so are Ctrl-C and Ctrl-D, and a terminal that went away.
+  if (key.kind === 'escape' || key.kind === 'ctrl-c' || key.kind === 'end-of-text' || key.kind === 'closed') return 'deny';
+  return null;
+}
+
+/** `Process: pid 4242 · /usr/bin/node · verified` plus the command line, all sanitised (a client chooses them). */
+export function describeProcess(process: ProcessInfo): string[] {
+  const parts = [`pid ${process.pid}`];
+  if (process.executable !== undefined) parts.push(sanitizeLine(process.executable, 300));
+  parts.push(process.verified ? 'verified' : 'unverified (as claimed by the client)');
+  if (process.claimedPid !== process.pid) parts.push(`claimed pid ${process.claimedPid}`);
+  const lines = [`Process:   ${parts.join(' · ')}`];
+  if (process.commandLine !== undefined && process.commandLine.trim() !== '') {
+    lines.push(`           ${sanitizeLine(process.commandLine, 300)}`);
+  }
+  return lines;
+}
+
+/** Why the core closed a prompt: its deadline passed, or it was cancelled (client cancel, disconnect, shutdown). */
+function closeCause(signal: AbortSignal, prompt: Prompt, now: number): 'timed out' | 'cancelled' {
+  const reason: unknown = signal.reason;
+  if (typeof reason === 'object' && reason !== null) {
+    if ('code' in reason && reason.code === 'timeout') return 'timed out';
+    if ('name' in reason && reason.name === 'TimeoutError') return 'timed out';
+  }
+  return now >= prompt.expiresAt ? 'timed out' : 'cancelled';
+}

@@ -1,0 +1,10 @@
+/**
+ * Preload of the entry window: exposes `window.keyhold` (the entry API of the
+ * IPC contract) and nothing else. Runs sandboxed, with context isolation.
+ */
+import { contextBridge } from 'electron';
+
+import { ipcRendererTransport } from './ipc-renderer-transport.js';
+import { createWindowApi } from './window-api.js';
+
+contextBridge.exposeInMainWorld('keyhold', createWindowApi('entry', ipcRendererTransport));

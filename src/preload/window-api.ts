@@ -1,0 +1,55 @@
+/**
+ * Builds a window's `window.keyhold` API from the IPC contract: one named
+ * function per method, one `on<Event>` per event (returning its unsubscribe).
+ * Nothing generic reaches the page: no channel names, no raw ipcRenderer, no
+ * process.env. Every response and event is parsed with its schema here, so
+ * the page only ever sees contract-shaped data.
+ *
+ * The transport is injected: ipcRenderer in the Electron preloads, a
+ * Playwright binding in the browser test harness — the same code in both.
+ */
+import {
+  eventChannel,
+  eventsOf,
+  invokeChannel,
+  methodsOf,
+  responseSchema,
+  type WindowApi,
+  type WindowKind,
+} from '../shared/ipc-contract.js';
+
+export interface IpcTransport {
+  invoke(channel: string, payload: unknown): Promise<unknown>;
+  /** Subscribes to a main → renderer event; returns the unsubscribe. */
+  on(channel: string, listener: () => void): () => void;
+}
+
+export function createWindowApi<W extends WindowKind>(window: W, transport: IpcTransport): WindowApi<W> {
+  const api: Record<string, unknown> = {};
+  for (const method of methodsOf(window)) {
+    const channel = invokeChannel(window, method);
+    const schema = responseSchema(window, method);
+    api[method] = async (request: unknown): Promise<unknown> => {
+      let raw: unknown;
+      try {
+        raw = await transport.invoke(channel, request ?? {});
+      } catch (error) {
+        throw new Error(cleanIpcError(error));
+      }
+      const parsed = schema.safeParse(raw);
+      if (!parsed.success) throw new Error(`Keyhold sent an unexpected reply to ${method}.`);
+      return parsed.data;
+    };
+  }
+  for (const event of eventsOf(window)) {
+    const channel = eventChannel(window, event);
+    api[`on${event.charAt(0).toUpperCase()}${event.slice(1)}`] = (listener: () => void) => transport.on(channel, () => listener());
+  }
+  return Object.freeze(api) as WindowApi<W>;
+}
+
+/** Electron prefixes errors thrown in main ("Error invoking remote method '…': Error: …"); keep the message. */
+function cleanIpcError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/^Error invoking remote method '[^']*': (?:\w*Error: )?/, '');
+}

@@ -1,0 +1,207 @@
+/**
+ * The main ⇄ renderer contract: every IPC call and event of every window,
+ * with zod schemas for what goes each way. Channel names are derived here
+ * (`<window>.<method>`) and nowhere else. Main parses every request payload;
+ * the preload parses every response and event before the page sees it.
+ *
+ * Each window can call only its own methods, and main answers only for the
+ * prompt that window was opened for: the sender's identity comes from main's
+ * window registry, never from the payload.
+ */
+import { z } from 'zod';
+
+import { fieldSpecSchema, MAX_SECRET_VALUE_CHARS, secretNameSchema, serverNameSchema } from './bridge-protocol.js';
+
+export const WINDOW_KINDS = ['approval', 'entry', 'manager'] as const;
+export type WindowKind = (typeof WINDOW_KINDS)[number];
+
+const empty = z.strictObject({});
+
+export const processViewSchema = z.strictObject({
+  pid: z.number().int(),
+  claimedPid: z.number().int(),
+  executable: z.string().optional(),
+  commandLine: z.string().optional(),
+  verified: z.boolean(),
+});
+
+const promptViewBase = {
+  promptId: z.string(),
+  server: serverNameSchema,
+  serverVersion: z.string().optional(),
+  process: processViewSchema,
+  reason: z.string().optional(),
+  tool: z.string().optional(),
+  verificationCode: z.string(),
+  /** Milliseconds since the epoch. */
+  expiresAt: z.number(),
+};
+
+export const approvalViewSchema = z.strictObject({ ...promptViewBase, names: z.array(secretNameSchema) });
+export type ApprovalView = z.infer<typeof approvalViewSchema>;
+
+export const entryViewSchema = z.strictObject({
+  ...promptViewBase,
+  fields: z.array(fieldSpecSchema),
+  guide: z.string().optional(),
+  rejected: z.strictObject({ names: z.array(secretNameSchema), reason: z.string().optional() }).optional(),
+});
+export type EntryView = z.infer<typeof entryViewSchema>;
+
+export const approvalDecisionSchema = z.enum(['allow', 'allow_session', 'deny']);
+
+const secretValueSchema = z.string().max(MAX_SECRET_VALUE_CHARS);
+
+export const secretRowSchema = z.strictObject({
+  name: secretNameSchema,
+  created: z.number(),
+  updated: z.number(),
+  lastUsed: z.number().optional(),
+  invalidated: z.strictObject({ at: z.number(), reason: z.string().optional() }).optional(),
+  /** An always-allow rule covers this secret. */
+  alwaysAllowed: z.boolean(),
+});
+export type SecretRow = z.infer<typeof secretRowSchema>;
+
+export const grantRowSchema = z.strictObject({
+  id: z.string(),
+  server: serverNameSchema,
+  pid: z.number().int(),
+  names: z.array(secretNameSchema),
+  createdAt: z.number(),
+  expiresAt: z.number(),
+});
+export type GrantRow = z.infer<typeof grantRowSchema>;
+
+export const ruleRowSchema = z.strictObject({
+  id: z.string(),
+  server: serverNameSchema,
+  name: secretNameSchema,
+  createdAt: z.number(),
+});
+export type RuleRow = z.infer<typeof ruleRowSchema>;
+
+export const settingsSchema = z.strictObject({
+  /** Session grant lifetime in minutes (1 min … 7 days). */
+  grantTtlMinutes: z.number().int().min(1).max(7 * 24 * 60),
+  startAtLogin: z.boolean(),
+});
+export type Settings = z.infer<typeof settingsSchema>;
+
+export const pendingRowSchema = z.strictObject({
+  promptId: z.string(),
+  kind: z.enum(['approval', 'entry']),
+  server: serverNameSchema,
+  verificationCode: z.string(),
+  expiresAt: z.number(),
+});
+
+export const managerStateSchema = z.strictObject({
+  servers: z.array(z.strictObject({ name: serverNameSchema, secrets: z.array(secretRowSchema) })),
+  grants: z.array(grantRowSchema),
+  rules: z.array(ruleRowSchema),
+  settings: settingsSchema,
+  pending: z.array(pendingRowSchema),
+});
+export type ManagerState = z.infer<typeof managerStateSchema>;
+
+export const activityRowSchema = z.strictObject({
+  time: z.number(),
+  server: z.string(),
+  pid: z.number().optional(),
+  executable: z.string().optional(),
+  names: z.array(z.string()),
+  action: z.string(),
+  tool: z.string().optional(),
+  requestId: z.string().optional(),
+  detail: z.string().optional(),
+});
+export type ActivityRow = z.infer<typeof activityRowSchema>;
+
+const secretRef = { server: serverNameSchema, name: secretNameSchema };
+
+/** Every invoke-style call: `request` is what the renderer sends, `response` what main returns. */
+export const ipcContract = {
+  approval: {
+    load: { request: empty, response: approvalViewSchema },
+    decide: { request: z.strictObject({ decision: approvalDecisionSchema }), response: empty },
+  },
+  entry: {
+    load: { request: empty, response: entryViewSchema },
+    submit: {
+      request: z.strictObject({ values: z.record(secretNameSchema, secretValueSchema) }),
+      response: z.union([z.strictObject({ ok: z.literal(true) }), z.strictObject({ ok: z.literal(false), errors: z.record(z.string(), z.string()) })]),
+    },
+    cancel: { request: empty, response: empty },
+    openLink: { request: z.strictObject({ url: z.string().max(2048) }), response: z.strictObject({ opened: z.boolean() }) },
+  },
+  manager: {
+    load: { request: empty, response: managerStateSchema },
+    activity: {
+      request: z.strictObject({ server: serverNameSchema.optional(), text: z.string().max(200).optional(), limit: z.number().int().min(1).max(2000).optional() }),
+      response: z.array(activityRowSchema),
+    },
+    revokeGrant: { request: z.strictObject({ grantId: z.string().max(64) }), response: empty },
+    revokeAll: { request: empty, response: z.strictObject({ revoked: z.number().int() }) },
+    deleteSecret: { request: z.strictObject(secretRef), response: empty },
+    replaceSecret: { request: z.strictObject({ ...secretRef, value: secretValueSchema.min(1) }), response: empty },
+    revealSecret: { request: z.strictObject(secretRef), response: z.strictObject({ value: secretValueSchema }) },
+    addRule: { request: z.strictObject(secretRef), response: ruleRowSchema },
+    removeRule: { request: z.strictObject({ ruleId: z.string().max(64) }), response: empty },
+    updateSettings: { request: settingsSchema.partial().strict(), response: settingsSchema },
+    focusPrompt: { request: z.strictObject({ promptId: z.string().max(64) }), response: z.strictObject({ focused: z.boolean() }) },
+  },
+} as const;
+
+/** Main → renderer pushes. The payload says nothing secret; the window reloads what it shows. */
+export const ipcEvents = {
+  manager: {
+    changed: empty,
+  },
+  approval: {},
+  entry: {},
+} as const;
+
+export type IpcContract = typeof ipcContract;
+export type MethodOf<W extends WindowKind> = keyof IpcContract[W] & string;
+export type EventOf<W extends WindowKind> = keyof (typeof ipcEvents)[W] & string;
+
+type Spec<W extends WindowKind, M extends MethodOf<W>> = IpcContract[W][M] extends { request: z.ZodType; response: z.ZodType }
+  ? IpcContract[W][M]
+  : never;
+export type IpcRequest<W extends WindowKind, M extends MethodOf<W>> = z.input<Spec<W, M>['request']>;
+export type IpcResponse<W extends WindowKind, M extends MethodOf<W>> = z.output<Spec<W, M>['response']>;
+
+/** The API a window's preload exposes as `window.keyhold`: one function per method, one `on…` per event. */
+export type WindowApi<W extends WindowKind> = {
+  readonly [M in MethodOf<W>]: (request: IpcRequest<W, M>) => Promise<IpcResponse<W, M>>;
+} & {
+  readonly [E in EventOf<W> as `on${Capitalize<E>}`]: (listener: () => void) => () => void;
+};
+
+export function invokeChannel<W extends WindowKind>(window: W, method: MethodOf<W>): string {
+  return `keyhold:${window}.${method}`;
+}
+
+export function eventChannel<W extends WindowKind>(window: W, event: EventOf<W>): string {
+  return `keyhold:${window}.event.${event}`;
+}
+
+export function methodsOf<W extends WindowKind>(window: W): Array<MethodOf<W>> {
+  return Object.keys(ipcContract[window]) as Array<MethodOf<W>>;
+}
+
+export function eventsOf<W extends WindowKind>(window: W): Array<EventOf<W>> {
+  return Object.keys(ipcEvents[window]) as Array<EventOf<W>>;
+}
+
+export function requestSchema<W extends WindowKind>(window: W, method: MethodOf<W>): z.ZodType {
+  return (ipcContract[window] as Record<string, { request: z.ZodType }>)[method]?.request ?? z.never();
+}
+
+export function responseSchema<W extends WindowKind>(window: W, method: MethodOf<W>): z.ZodType {
+  return (ipcContract[window] as Record<string, { response: z.ZodType }>)[method]?.response ?? z.never();
+}
+
+/** Links in a guide open in the system browser only when they are https to a host on this list or below it. */
+export const EXTERNAL_LINK_ALLOWLIST_DEFAULT = ['github.com', 'docs.github.com', 'gitlab.com', 'platform.openai.com', 'console.anthropic.com', 'api.slack.com', 'developers.google.com'] as const;

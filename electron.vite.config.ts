@@ -1,6 +1,8 @@
 /**
- * Builds the three Electron processes into out/: main (the thin adapter plus
- * the core it starts), the preload scripts, and the React renderer windows.
+ * Builds the three Electron processes into out/: main (the thin adapter and
+ * the core it starts), one sandboxed preload per window (CommonJS, every
+ * dependency bundled: a sandboxed preload cannot require packages), and the
+ * React windows (one HTML entry each).
  */
 import { resolve } from 'node:path';
 
@@ -8,6 +10,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 
 const root = import.meta.dirname;
+export const WINDOW_ENTRIES = ['approval', 'entry', 'manager'] as const;
 
 export default defineConfig({
   main: {
@@ -19,7 +22,12 @@ export default defineConfig({
   preload: {
     build: {
       outDir: 'out/preload',
-      rolldownOptions: { input: { index: resolve(root, 'src/preload/index.ts') }, output: { format: 'cjs' } },
+      externalizeDeps: false,
+      rolldownOptions: {
+        input: Object.fromEntries(WINDOW_ENTRIES.map((w) => [w, resolve(root, `src/preload/${w}.ts`)])),
+        external: ['electron'],
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
     },
   },
   renderer: {
@@ -27,7 +35,9 @@ export default defineConfig({
     plugins: [react()],
     build: {
       outDir: resolve(root, 'out/renderer'),
-      rolldownOptions: { input: { index: resolve(root, 'src/renderer/index.html') } },
+      rolldownOptions: {
+        input: Object.fromEntries(WINDOW_ENTRIES.map((w) => [w, resolve(root, `src/renderer/${w}.html`)])),
+      },
     },
   },
 });

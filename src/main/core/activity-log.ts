@@ -22,6 +22,7 @@ export const ACTIVITY_ACTIONS = [
   'allowed',
   'allowed_session',
   'granted_by_session',
+  'allowed_by_rule',
   'denied',
   'entered',
   'cancelled',
@@ -31,6 +32,9 @@ export const ACTIVITY_ACTIONS = [
   'deleted',
   'replaced',
   'revoked',
+  'revealed',
+  'rule_added',
+  'rule_removed',
   'error',
 ] as const;
 export type ActivityAction = (typeof ACTIVITY_ACTIONS)[number];

@@ -16,6 +16,8 @@ import { GrantStore } from './grants.js';
 import { createSystemKeychain, type Keychain } from './keychain.js';
 import type { Prompter } from './prompter.js';
 import { SecretAccess, type ClientSession } from './secret-access.js';
+import { RuleStore } from './rules.js';
+import { SettingsStore } from './settings-store.js';
 import { Vault, type ReconcileReport } from './vault.js';
 import { KeyholdError } from '../../shared/keyhold-error.js';
 
@@ -45,6 +47,8 @@ export interface KeyholdCore {
   readonly grants: GrantStore;
   readonly broker: Broker;
   readonly activity: ActivityLog;
+  readonly rules: RuleStore;
+  readonly settings: SettingsStore;
   readonly reconcileReport: ReconcileReport;
   /** Connected servers (after hello). */
   sessions(): ClientSession[];
@@ -67,7 +71,10 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
   }
   if (report.quarantinedTo !== undefined) log(`index.json was unreadable and was moved to ${report.quarantinedTo}`);
 
-  const grants = new GrantStore({ now, ...(options.grantTtlMs === undefined ? {} : { ttlMs: options.grantTtlMs }) });
+  const rules = await RuleStore.open(dataDir, now);
+  const settings = await SettingsStore.open(dataDir);
+  const grants = new GrantStore({ now, ttlMs: options.grantTtlMs ?? settings.get().grantTtlMinutes * 60_000 });
+  settings.onChange(() => grants.setTtl(settings.get().grantTtlMinutes * 60_000));
   const broker = new Broker({
     prompter: options.prompter,
     now,
@@ -75,7 +82,7 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
     ...(options.maxQueuedPerServer === undefined ? {} : { maxQueuedPerServer: options.maxQueuedPerServer }),
   });
   const activity = new ActivityLog({ dataDir, now });
-  const access = new SecretAccess({ vault, grants, broker, activity });
+  const access = new SecretAccess({ vault, grants, broker, activity, rules });
   const sessions = new Map<string, ClientSession>();
   const connections = new Set<BridgeConnection>();
 
@@ -106,6 +113,8 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
     grants,
     broker,
     activity,
+    rules,
+    settings,
     reconcileReport: report,
     sessions: () => [...sessions.values()],
     stop: () =>

@@ -18,6 +18,7 @@ import type { ActivityAction, ActivityLog } from './activity-log.js';
 import type { Broker } from './broker.js';
 import type { GrantStore } from './grants.js';
 import type { Prompt, ProcessInfo } from './prompter.js';
+import type { RuleStore } from './rules.js';
 import type { Vault } from './vault.js';
 
 /** One authenticated bridge connection after `hello`. */
@@ -40,6 +41,7 @@ export interface SecretAccessDeps {
   readonly grants: GrantStore;
   readonly broker: Broker;
   readonly activity: ActivityLog;
+  readonly rules: RuleStore;
 }
 
 type Values = Record<SecretName, string>;
@@ -53,10 +55,10 @@ export class SecretAccess {
       const missing = params.names.filter((name) => !vault.has(session.server, name) || vault.meta(session.server, name)?.invalidated);
       const entered = missing.length > 0 ? await this.collect(session, fieldsFor(missing, params.fields), params, call) : {};
       const stored = params.names.filter((name) => !missing.includes(name));
-      if (stored.length > 0 && !grants.covers(session.sessionId, session.server, stored)) {
-        await this.askApproval(session, stored, params, call);
-      } else if (stored.length > 0) {
-        this.log(session, stored, 'granted_by_session', params.tool, call.requestId);
+      if (stored.length > 0) {
+        if (this.deps.rules.covers(session.server, stored)) this.log(session, stored, 'allowed_by_rule', params.tool, call.requestId);
+        else if (grants.covers(session.sessionId, session.server, stored)) this.log(session, stored, 'granted_by_session', params.tool, call.requestId);
+        else await this.askApproval(session, stored, params, call);
       }
       const values = { ...(await vault.read(session.server, stored)), ...entered };
       vault.markUsed(session.server, params.names);

@@ -1,0 +1,238 @@
+/**
+ * What each window may ask of main, implemented once for every host: the
+ * Electron IPC router and the browser test harness both call `dispatchUi`.
+ *
+ * The caller's identity is a WindowContext that main derived from the sender
+ * (which window, opened for which prompt) — never from the payload. A window
+ * may call only its own kind's methods, and an approval or entry window only
+ * ever sees and answers the prompt it was opened for.
+ */
+import { validateEntry } from '../../shared/field-validation.js';
+import {
+  approvalViewSchema,
+  entryViewSchema,
+  managerStateSchema,
+  requestSchema,
+  type ApprovalView,
+  type EntryView,
+  type IpcResponse,
+  type ManagerState,
+  type MethodOf,
+  type WindowKind,
+} from '../../shared/ipc-contract.js';
+import type { KeyholdCore } from './keyhold-core.js';
+import type { PromptBoard } from './prompt-board.js';
+import type { ApprovalPrompt, EntryPrompt, Prompt } from './prompter.js';
+
+export type WindowContext = { readonly kind: 'approval' | 'entry'; readonly promptId: string } | { readonly kind: 'manager' };
+
+export interface UiHandlerDeps {
+  readonly core: Pick<KeyholdCore, 'vault' | 'grants' | 'rules' | 'settings' | 'activity'>;
+  readonly board: PromptBoard;
+  /** Start at login lives in the OS (Electron's login item settings). */
+  readonly loginItem: { get(): boolean; set(enabled: boolean): void };
+  /** Opens an https URL in the system browser. Called only for allowlisted links. */
+  readonly openExternal: (url: string) => Promise<void>;
+  readonly linkAllowlist: readonly string[];
+}
+
+/** A refused UI request: wrong window, bad payload, or a prompt that is gone. The message names no value. */
+export class UiRequestRejected extends Error {
+  override readonly name = 'UiRequestRejected';
+}
+
+type Handlers = {
+  readonly [W in WindowKind]: {
+    readonly [M in MethodOf<W>]: (context: WindowContext, request: never) => Promise<IpcResponse<W, M>>;
+  };
+};
+
+export function createUiHandlers(deps: UiHandlerDeps): Handlers {
+  const { core, board } = deps;
+  const log = (entry: Parameters<typeof core.activity.append>[0]): void => void core.activity.append(entry);
+
+  return {
+    approval: {
+      load: async (context) => approvalView(promptFor(board, context, 'approval')),
+      decide: async (context, request: { decision: 'allow' | 'allow_session' | 'deny' }) => {
+        if (!board.answerApproval(promptFor(board, context, 'approval').id, request.decision)) throw gone();
+        return {};
+      },
+    },
+    entry: {
+      load: async (context) => entryView(promptFor(board, context, 'entry')),
+      submit: async (context, request: { values: Record<string, string> }) => {
+        const prompt = promptFor(board, context, 'entry');
+        const values = Object.fromEntries(prompt.fields.map((f) => [f.name, request.values[f.name] ?? '']));
+        const errors = validateEntry(prompt.fields, values);
+        if (Object.keys(errors).length > 0) return { ok: false as const, errors };
+        if (!board.answerEntry(prompt.id, { action: 'save', values })) throw gone();
+        return { ok: true as const };
+      },
+      cancel: async (context) => {
+        board.answerEntry(promptFor(board, context, 'entry').id, { action: 'cancel' });
+        return {};
+      },
+      openLink: async (context, request: { url: string }) => {
+        promptFor(board, context, 'entry');
+        if (!isAllowedLink(request.url, deps.linkAllowlist)) return { opened: false };
+        await deps.openExternal(new URL(request.url).toString());
+        return { opened: true };
+      },
+    },
+    manager: {
+      load: async () => managerState(deps),
+      activity: async (_context, request: { server?: string; text?: string; limit?: number }) => {
+        const entries = await core.activity.read({ ...(request.server === undefined ? {} : { server: request.server }), limit: request.limit ?? 500 });
+        const needle = request.text?.toLowerCase().trim();
+        return needle === undefined || needle === ''
+          ? entries
+          : entries.filter((e) => [e.server, e.action, e.tool ?? '', ...e.names].some((field) => field.toLowerCase().includes(needle)));
+      },
+      revokeGrant: async (_context, request: { grantId: string }) => {
+        const grant = core.grants.list().find((g) => g.id === request.grantId);
+        if (grant !== undefined && core.grants.revoke(grant.id)) log({ server: grant.server, names: [...grant.names], action: 'revoked', pid: grant.pid });
+        return {};
+      },
+      revokeAll: async () => {
+        const grants = core.grants.list();
+        for (const grant of grants) log({ server: grant.server, names: [...grant.names], action: 'revoked', pid: grant.pid });
+        return { revoked: core.grants.revokeAll() };
+      },
+      deleteSecret: async (_context, request: { server: string; name: string }) => {
+        await core.vault.remove(request.server, request.name);
+        core.grants.revokeNames(request.server, [request.name]);
+        await core.rules.removeFor(request.server, request.name);
+        log({ server: request.server, names: [request.name], action: 'deleted' });
+        return {};
+      },
+      replaceSecret: async (_context, request: { server: string; name: string; value: string }) => {
+        if (!core.vault.has(request.server, request.name)) throw new UiRequestRejected(`No secret "${request.name}" is stored for "${request.server}".`);
+        await core.vault.put(request.server, { [request.name]: request.value });
+        core.grants.revokeNames(request.server, [request.name]);
+        log({ server: request.server, names: [request.name], action: 'replaced' });
+        return {};
+      },
+      revealSecret: async (_context, request: { server: string; name: string }) => {
+        const values = await core.vault.read(request.server, [request.name]);
+        log({ server: request.server, names: [request.name], action: 'revealed' });
+        return { value: values[request.name] ?? '' };
+      },
+      addRule: async (_context, request: { server: string; name: string }) => {
+        if (!core.vault.has(request.server, request.name)) throw new UiRequestRejected(`No secret "${request.name}" is stored for "${request.server}".`);
+        const rule = await core.rules.add(request.server, request.name);
+        log({ server: request.server, names: [request.name], action: 'rule_added' });
+        return rule;
+      },
+      removeRule: async (_context, request: { ruleId: string }) => {
+        const rule = await core.rules.remove(request.ruleId);
+        if (rule !== undefined) log({ server: rule.server, names: [rule.name], action: 'rule_removed' });
+        return {};
+      },
+      updateSettings: async (_context, request: { grantTtlMinutes?: number; startAtLogin?: boolean }) => {
+        if (request.grantTtlMinutes !== undefined) await core.settings.update({ grantTtlMinutes: request.grantTtlMinutes });
+        if (request.startAtLogin !== undefined) deps.loginItem.set(request.startAtLogin);
+        return { grantTtlMinutes: core.settings.get().grantTtlMinutes, startAtLogin: deps.loginItem.get() };
+      },
+      focusPrompt: async (_context, request: { promptId: string }) => {
+        const known = board.get(request.promptId) !== undefined;
+        board.focus(request.promptId);
+        return { focused: known };
+      },
+    },
+  };
+}
+
+/**
+ * The single entry point for a UI request: checks the window may call this
+ * method, parses the payload with the contract, runs the handler.
+ */
+export async function dispatchUi(handlers: Handlers, context: WindowContext, window: WindowKind, method: string, payload: unknown): Promise<unknown> {
+  if (context.kind !== window) throw new UiRequestRejected(`A ${context.kind} window may not call ${window}.${method}.`);
+  const methods = handlers[window] as Record<string, (context: WindowContext, request: never) => Promise<unknown>>;
+  const handler = Object.hasOwn(methods, method) ? methods[method] : undefined;
+  if (handler === undefined) throw new UiRequestRejected(`Unknown method ${window}.${method}.`);
+  const parsed = requestSchema(window, method as MethodOf<typeof window>).safeParse(payload);
+  if (!parsed.success) {
+    throw new UiRequestRejected(`Bad payload for ${window}.${method}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'} ${i.code}`).join(', ')}`);
+  }
+  return handler(context, parsed.data as never);
+}
+
+export function managerState(deps: Pick<UiHandlerDeps, 'core' | 'board' | 'loginItem'>): ManagerState {
+  const { core, board } = deps;
+  return managerStateSchema.parse({
+    servers: core.vault.servers().map((server) => ({
+      name: server,
+      secrets: core.vault.list(server).map((s) => ({
+        name: s.name,
+        created: s.created,
+        updated: s.updated,
+        ...(s.lastUsed === undefined ? {} : { lastUsed: s.lastUsed }),
+        ...(s.invalidated === undefined ? {} : { invalidated: s.invalidated }),
+        alwaysAllowed: core.rules.covers(server, [s.name]),
+      })),
+    })),
+    grants: core.grants.list().map((g) => ({ id: g.id, server: g.server, pid: g.pid, names: [...g.names], createdAt: g.createdAt, expiresAt: g.expiresAt })),
+    rules: core.rules.list(),
+    settings: { grantTtlMinutes: core.settings.get().grantTtlMinutes, startAtLogin: deps.loginItem.get() },
+    pending: board.list().map((p) => ({ promptId: p.id, kind: p.kind, server: p.server, verificationCode: p.verificationCode, expiresAt: p.expiresAt })),
+  });
+}
+
+export function isAllowedLink(raw: string, allowlist: readonly string[]): boolean {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'https:' || url.username !== '' || url.password !== '') return false;
+  const host = url.hostname.toLowerCase();
+  return allowlist.some((allowed) => host === allowed || host.endsWith(`.${allowed}`));
+}
+
+function promptFor(board: PromptBoard, context: WindowContext, kind: 'approval'): ApprovalPrompt;
+function promptFor(board: PromptBoard, context: WindowContext, kind: 'entry'): EntryPrompt;
+function promptFor(board: PromptBoard, context: WindowContext, kind: Prompt['kind']): Prompt {
+  if (context.kind !== kind) throw new UiRequestRejected(`Only the ${kind} window may do this.`);
+  const prompt = board.get(context.promptId);
+  if (prompt === undefined || prompt.kind !== kind) throw gone();
+  return prompt;
+}
+
+function gone(): UiRequestRejected {
+  return new UiRequestRejected('This request is no longer open (answered, timed out or cancelled).');
+}
+
+function baseView(prompt: Prompt) {
+  return {
+    promptId: prompt.id,
+    server: prompt.server,
+    ...(prompt.serverVersion === undefined ? {} : { serverVersion: prompt.serverVersion }),
+    process: {
+      pid: prompt.process.pid,
+      claimedPid: prompt.process.claimedPid,
+      verified: prompt.process.verified,
+      ...(prompt.process.executable === undefined ? {} : { executable: prompt.process.executable }),
+      ...(prompt.process.commandLine === undefined ? {} : { commandLine: prompt.process.commandLine }),
+    },
+    ...(prompt.reason === undefined ? {} : { reason: prompt.reason }),
+    ...(prompt.tool === undefined ? {} : { tool: prompt.tool }),
+    verificationCode: prompt.verificationCode,
+    expiresAt: prompt.expiresAt,
+  };
+}
+
+function approvalView(prompt: ApprovalPrompt): ApprovalView {
+  return approvalViewSchema.parse({ ...baseView(prompt), names: [...prompt.names] });
+}
+
+function entryView(prompt: EntryPrompt): EntryView {
+  return entryViewSchema.parse({
+    ...baseView(prompt),
+    fields: [...prompt.fields],
+    ...(prompt.guide === undefined ? {} : { guide: prompt.guide }),
+    ...(prompt.rejected === undefined ? {} : { rejected: { names: [...prompt.rejected.names], ...(prompt.rejected.reason === undefined ? {} : { reason: prompt.rejected.reason }) } }),
+  });
+}

@@ -1,0 +1,198 @@
+/**
+ * The desktop app without Electron, for UI tests: the real core (real
+ * keychain) in this Node process, and each window's BUILT renderer
+ * (out/renderer) in headless Chromium. Every prompt opens a page, like the
+ * app opens a BrowserWindow; the page's `window.keyhold` is made by the same
+ * createWindowApi as the preloads, and every call goes through dispatchUi
+ * with the window context of the page that sent it — the same path as the
+ * Electron IPC router.
+ */
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize } from 'node:path';
+
+import { build } from 'esbuild';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+import { startCore, type CoreOptions, type KeyholdCore } from '../../src/main/core/keyhold-core.js';
+import { PromptBoard, type WindowHost } from '../../src/main/core/prompt-board.js';
+import type { Prompt } from '../../src/main/core/prompter.js';
+import { createUiHandlers, dispatchUi, type WindowContext } from '../../src/main/core/ui-handlers.js';
+import { EXTERNAL_LINK_ALLOWLIST_DEFAULT, eventChannel, type WindowKind } from '../../src/shared/ipc-contract.js';
+import { REPO_ROOT } from '../helpers/spawn-serve.js';
+
+export const CHROMIUM_PATH = process.env['KEYHOLD_CHROMIUM'] ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
+const RENDERER_DIR = join(REPO_ROOT, 'out', 'renderer');
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2' };
+
+export interface HarnessOptions extends Partial<Omit<CoreOptions, 'prompter' | 'dataDir' | 'appVersion'>> {
+  readonly dataDir: string;
+  readonly colorScheme?: 'light' | 'dark';
+}
+
+export interface OpenedWindow {
+  readonly page: Page;
+  readonly context: WindowContext;
+  readonly prompt?: Prompt;
+  /** Resolves when the window was closed (by the app or the user). */
+  readonly closed: Promise<void>;
+}
+
+export class BrowserHarness implements WindowHost {
+  readonly opened: OpenedWindow[] = [];
+  /** Links the app asked the OS to open (allowlisted only). */
+  readonly externalLinks: string[] = [];
+  /** UI requests refused by dispatchUi (wrong window, bad payload). */
+  readonly rejected: string[] = [];
+  loginItem = false;
+  private readonly waiters: Array<(window: OpenedWindow) => void> = [];
+  private readonly pages = new Map<string, Page>();
+  private closingByApp = new Set<string>();
+  private handlers!: ReturnType<typeof createUiHandlers>;
+
+  private constructor(
+    readonly board: PromptBoard,
+    readonly core: KeyholdCore,
+    private readonly browser: Browser,
+    private readonly context: BrowserContext,
+    private readonly server: Server,
+    private readonly preloadBundle: string,
+  ) {}
+
+  static async start(options: HarnessOptions): Promise<BrowserHarness> {
+    const preloadBundle = await bundlePreload();
+    const server = await serveRenderer();
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+    const context = await browser.newContext({ viewport: { width: 520, height: 640 }, colorScheme: options.colorScheme ?? 'light', deviceScaleFactor: 1 });
+    const board = new PromptBoard();
+    const core = await startCore({ ...options, prompter: board, appVersion: 'harness', writeDiscoveryFile: options.writeDiscoveryFile ?? false });
+    const harness = new BrowserHarness(board, core, browser, context, server, preloadBundle);
+    harness.handlers = createUiHandlers({
+      core,
+      board,
+      loginItem: { get: () => harness.loginItem, set: (on) => void (harness.loginItem = on) },
+      openExternal: async (url) => void harness.externalLinks.push(url),
+      linkAllowlist: EXTERNAL_LINK_ALLOWLIST_DEFAULT,
+    });
+    board.attach(harness);
+    const notifyManagers = (): void => harness.emit('manager', 'changed');
+    for (const source of [core.vault, core.grants, core.rules, core.settings, board]) source.onChange(notifyManagers);
+    return harness;
+  }
+
+  get rendererUrl(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Resolves with the next window opened (or one already opened after `since`). */
+  nextWindow(since = this.opened.length): Promise<OpenedWindow> {
+    const already = this.opened[since];
+    if (already !== undefined) return Promise.resolve(already);
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  async openManager(): Promise<OpenedWindow> {
+    return this.openPage({ kind: 'manager' }, 'manager');
+  }
+
+  // WindowHost
+  openPrompt(prompt: Prompt): void {
+    void this.openPage({ kind: prompt.kind, promptId: prompt.id }, prompt.id, prompt);
+  }
+
+  closePrompt(promptId: string): void {
+    const page = this.pages.get(promptId);
+    if (page === undefined) return;
+    this.closingByApp.add(promptId);
+    void page.close().catch(() => undefined);
+  }
+
+  focusPrompt(promptId: string): void {
+    void this.pages.get(promptId)?.bringToFront();
+  }
+
+  /** Pushes an event to every open window of a kind (as the IPC router's sendEvent). */
+  emit(kind: WindowKind, event: string): void {
+    const channel = eventChannel(kind, event as never);
+    for (const opened of this.opened) {
+      if (opened.context.kind === kind && !opened.page.isClosed()) {
+        void opened.page
+          .evaluate((c) => (globalThis as unknown as { __keyholdEmit(channel: string): void }).__keyholdEmit(c), channel)
+          .catch(() => undefined);
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.core.stop();
+    await this.context.close().catch(() => undefined);
+    await this.browser.close().catch(() => undefined);
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async openPage(context: WindowContext, key: string, prompt?: Prompt): Promise<OpenedWindow> {
+    const page = await this.context.newPage();
+    this.pages.set(key, page);
+    const closed = new Promise<void>((resolve) => page.once('close', () => resolve()));
+    void closed.then(() => {
+      this.pages.delete(key);
+      if (prompt !== undefined && !this.closingByApp.delete(key)) this.board.windowClosed(prompt.id);
+    });
+    await page.exposeBinding('__keyholdInvoke', async (_source, channel: string, payload: unknown) => {
+      const match = /^keyhold:(approval|entry|manager)\.(\w+)$/.exec(channel);
+      if (match === null) throw new Error('unknown channel');
+      try {
+        return await dispatchUi(this.handlers, context, match[1] as WindowKind, match[2] ?? '', payload);
+      } catch (error) {
+        this.rejected.push(`${channel}: ${error instanceof Error ? error.message : String(error)}`);
+        throw error;
+      }
+    });
+    await page.addInitScript((kind) => Object.assign(globalThis, { __keyholdKind: kind }), context.kind);
+    await page.addInitScript({ content: this.preloadBundle });
+    const opened: OpenedWindow = { page, context, closed, ...(prompt === undefined ? {} : { prompt }) };
+    this.opened.push(opened);
+    for (const waiter of this.waiters.splice(0)) waiter(opened);
+    await page.goto(`${this.rendererUrl}/${context.kind}.html`).catch(() => undefined);
+    return opened;
+  }
+}
+
+async function bundlePreload(): Promise<string> {
+  const result = await build({
+    entryPoints: [join(REPO_ROOT, 'test/harness/page-preload.ts')],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'chrome120',
+    logLevel: 'silent',
+  });
+  const file = result.outputFiles[0];
+  if (file === undefined) throw new Error('esbuild produced no preload bundle');
+  return file.text;
+}
+
+/** Serves out/renderer on loopback with the app's CSP as a header too. */
+async function serveRenderer(): Promise<Server> {
+  const server = createServer((request, response) => {
+    const path = normalize(decodeURIComponent((request.url ?? '/').split('?')[0] ?? '/')).replace(/^(\.\.[/\\])+/, '');
+    const file = join(RENDERER_DIR, path);
+    if (!file.startsWith(RENDERER_DIR)) {
+      response.writeHead(403).end();
+      return;
+    }
+    readFile(file).then(
+      (body) => {
+        response.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream', 'Content-Security-Policy': CSP });
+        response.end(body);
+      },
+      () => response.writeHead(404).end(),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}

@@ -1,7 +1,9 @@
 /**
  * Builds the three Electron processes into out/: main (the thin adapter and
- * the core it starts), one sandboxed preload per window (CommonJS, every
- * dependency bundled: a sandboxed preload cannot require packages), and the
+ * the core it starts), one sandboxed preload for all windows (a single
+ * CommonJS file with every dependency bundled: a sandboxed preload can require
+ * neither packages nor sibling chunks; it serves the window main names in
+ * --keyhold-window=<kind>), and the
  * React windows (one HTML entry each).
  */
 import { resolve } from 'node:path';
@@ -24,7 +26,7 @@ export default defineConfig({
       outDir: 'out/preload',
       externalizeDeps: false,
       rolldownOptions: {
-        input: Object.fromEntries(WINDOW_ENTRIES.map((w) => [w, resolve(root, `src/preload/${w}.ts`)])),
+        input: { index: resolve(root, 'src/preload/index.ts') },
         external: ['electron'],
         output: { format: 'cjs', entryFileNames: '[name].cjs' },
       },

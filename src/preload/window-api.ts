@@ -9,6 +9,7 @@
  * Playwright binding in the browser test harness — the same code in both.
  */
 import {
+  WINDOW_KINDS,
   eventChannel,
   eventsOf,
   invokeChannel,
@@ -51,5 +52,13 @@ export function createWindowApi<W extends WindowKind>(window: W, transport: IpcT
 /** Electron prefixes errors thrown in main ("Error invoking remote method '…': Error: …"); keep the message. */
 function cleanIpcError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/^Error invoking remote method '[^']*': (?:\w*Error: )?/, '');
+  return message.replace(/^Error invoking remote method '[^']*': (?:\w+: )?/, '');
+}
+
+/** main passes `--keyhold-window=<kind>` in webPreferences.additionalArguments. */
+export const WINDOW_ARGUMENT = '--keyhold-window=';
+
+export function windowKindFromArgv(argv: readonly string[]): WindowKind | undefined {
+  const value = argv.find((arg) => arg.startsWith(WINDOW_ARGUMENT))?.slice(WINDOW_ARGUMENT.length);
+  return WINDOW_KINDS.find((kind) => kind === value);
 }

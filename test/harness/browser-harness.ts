@@ -135,6 +135,8 @@ export class BrowserHarness implements WindowHost {
 
   private async openPage(context: WindowContext, key: string, prompt?: Prompt): Promise<OpenedWindow> {
     const page = await this.context.newPage();
+    // The app's window sizes: compact prompts, a roomier manager.
+    if (context.kind === 'manager') await page.setViewportSize({ width: 900, height: 640 });
     this.pages.set(key, page);
     const closed = new Promise<void>((resolve) => page.once('close', () => resolve()));
     void closed.then(() => {

@@ -1,0 +1,138 @@
+/**
+ * The approval prompt: which server and process want which secrets, why, the
+ * verification code to compare, and Deny / Allow for session / Allow.
+ *
+ * There is no default button: on open the heading has focus, Enter does
+ * nothing, Esc denies. The first answer disables every button, so a double
+ * click can never send two answers.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+
+import type { ApprovalView } from '../../shared/ipc-contract.js';
+import { ErrorBanner } from '../shared/ErrorBanner.js';
+import { errorMessage, plural } from '../shared/format.js';
+import { ProcessLine } from '../shared/ProcessLine.js';
+import { DetailRow, PromptHeader } from '../shared/PromptHeader.js';
+import { useWindowKey } from '../shared/use-key.js';
+import { CountdownText, VerificationCode } from '../shared/VerificationCode.js';
+import { api } from './api.js';
+
+type Decision = 'allow' | 'allow_session' | 'deny';
+
+const SENT_TEXT: Record<Decision, string> = {
+  allow: 'Allowed.',
+  allow_session: 'Allowed for this session.',
+  deny: 'Denied.',
+};
+
+export function ApprovalWindow() {
+  const [view, setView] = useState<ApprovalView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [answer, setAnswer] = useState<{ decision: Decision; status: 'sending' | 'sent' | 'failed' } | null>(null);
+  // A ref, not state: two clicks in the same frame both see it.
+  const answered = useRef(false);
+
+  useEffect(() => {
+    let live = true;
+    api.load({}).then(
+      (loaded) => {
+        if (!live) return;
+        setView(loaded);
+        document.title = `Keyhold — ${loaded.server} wants ${plural(loaded.names.length, 'secret')}`;
+      },
+      (failure: unknown) => live && setError(`Could not load this request. ${errorMessage(failure)}`),
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const decide = useCallback((decision: Decision) => {
+    if (answered.current) return;
+    answered.current = true;
+    setAnswer({ decision, status: 'sending' });
+    // On failure the buttons stay disabled: the request is gone (answered, timed out or cancelled).
+    api.decide({ decision }).then(
+      () => setAnswer({ decision, status: 'sent' }),
+      (failure: unknown) => {
+        setAnswer({ decision, status: 'failed' });
+        setError(errorMessage(failure));
+      },
+    );
+  }, []);
+
+  useWindowKey('Escape', () => decide('deny'), view !== null);
+
+  if (view === null) {
+    return error === null ? <div className="loading">Loading…</div> : <div className="prompt-body"><ErrorBanner message={error} /></div>;
+  }
+
+  const busy = answer !== null;
+  const count = view.names.length;
+  return (
+    <main className="prompt" aria-labelledby="prompt-title">
+      <div className="prompt-body">
+        <PromptHeader
+          title={
+            <span id="prompt-title">
+              {view.server} wants to use {plural(count, 'secret')}
+            </span>
+          }
+          server={view.server}
+          serverVersion={view.serverVersion}
+        />
+
+        {error === null ? null : <ErrorBanner message={error} />}
+
+        <dl className="details">
+          <DetailRow label="Requested by">
+            <ProcessLine process={view.process} />
+          </DetailRow>
+          <DetailRow label={count === 1 ? 'Secret' : 'Secrets'}>
+            <ul className="secret-list" aria-label="Requested secrets">
+              {view.names.map((name) => (
+                <li key={name} className="secret-chip mono" data-testid="secret-name">
+                  {name}
+                </li>
+              ))}
+            </ul>
+          </DetailRow>
+          {view.reason === undefined ? null : (
+            <DetailRow label="Reason">
+              <span className="selectable" data-testid="reason">
+                {view.reason}
+              </span>
+            </DetailRow>
+          )}
+          {view.tool === undefined ? null : (
+            <DetailRow label="Tool">
+              <span className="mono">{view.tool}</span>
+            </DetailRow>
+          )}
+        </dl>
+
+        <VerificationCode code={view.verificationCode} />
+        <div className="approval-countdown">
+          <CountdownText expiresAt={view.expiresAt} />
+        </div>
+      </div>
+
+      <footer className="prompt-footer">
+        <button type="button" className="btn" data-testid="deny" disabled={busy} onClick={() => decide('deny')} aria-keyshortcuts="Escape">
+          Deny
+        </button>
+        <span className="footer-spacer" aria-live="polite">
+          {answer === null || answer.status === 'failed' ? null : (
+            <span className="status-text">{answer.status === 'sent' ? SENT_TEXT[answer.decision] : 'Sending…'}</span>
+          )}
+        </span>
+        <button type="button" className="btn" data-testid="allow-session" disabled={busy} onClick={() => decide('allow_session')}>
+          Allow for session
+        </button>
+        <button type="button" className="btn btn-allow" data-testid="allow" disabled={busy} onClick={() => decide('allow')}>
+          Allow
+        </button>
+      </footer>
+    </main>
+  );
+}

@@ -11,6 +11,19 @@ const noElectron = {
   patterns: [{ group: ['**/electron/**', '../electron/*'], message: 'The core must not depend on the Electron adapter.' }],
 };
 
+// ipcMain / ipcRenderer only in their wrappers (every call then passes the
+// trusted-sender check in main, and the contract-shaped API in the preload).
+const IPC_WRAPPERS = ['src/main/electron/ipc-router.ts', 'src/preload/ipc-renderer-transport.ts'];
+const ipcOnlyInWrappers = 'Only src/main/electron/ipc-router.ts and src/preload/ipc-renderer-transport.ts may touch ipcMain / ipcRenderer.';
+const noRawIpc = {
+  'no-restricted-imports': ['error', { paths: [{ name: 'electron', importNames: ['ipcMain', 'ipcRenderer'], message: ipcOnlyInWrappers }] }],
+  'no-restricted-syntax': [
+    'error',
+    { selector: 'MemberExpression[property.name=/^ipc(Main|Renderer)$/]', message: ipcOnlyInWrappers },
+    { selector: 'ObjectPattern > Property[key.name=/^ipc(Main|Renderer)$/]', message: ipcOnlyInWrappers },
+  ],
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'out/', 'dist/', 'src/bridge/dist/', 'test-artifacts/', 'docs/'] },
   js.configs.recommended,
@@ -28,6 +41,7 @@ export default tseslint.config(
     },
   },
   { files: ['src/main/core/**/*.ts', 'src/bridge/**/*.ts', 'src/shared/**/*.ts', 'src/main/cli/**/*.ts'], rules: { 'no-restricted-imports': ['error', noElectron] } },
+  { files: ['src/main/electron/**/*.ts', 'src/preload/**/*.ts', 'src/renderer/**/*.{ts,tsx}'], ignores: IPC_WRAPPERS, rules: noRawIpc },
   { files: ['src/renderer/**/*.{ts,tsx}'], languageOptions: { globals: { ...globals.browser } } },
   { files: ['**/*.mjs', '**/*.js'], rules: { '@typescript-eslint/consistent-type-imports': 'off' } },
 );

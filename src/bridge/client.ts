@@ -11,7 +11,11 @@
  * - A call that gives up (timeout, abort) tells the app with `cancel`, so the
  *   window the user sees closes too.
  * - Secret values appear only in the resolved results: never in an error
- *   message, never in a log (this module logs nothing).
+ *   message, never in a log (this module logs nothing but the one fallback
+ *   warning below, and that names variables, not values).
+ * - Headless: with `KEYHOLD_FALLBACK=env` in the environment, `get` and
+ *   `status` read `KEYHOLD_SECRET_<SERVER>_<NAME>` when, and only when, the
+ *   app is unreachable (see env-fallback.ts); a denial is never bypassed.
  */
 import {
   DEFAULT_REQUEST_TIMEOUT_MS,
@@ -27,10 +31,11 @@ import {
   type RequestType,
   type SecretName,
 } from '../shared/bridge-protocol.js';
-import { KeyholdError } from '../shared/keyhold-error.js';
+import { KeyholdError, isKeyholdError } from '../shared/keyhold-error.js';
 import { BridgeConnection, CONNECTION_LOST_MESSAGE } from './connection.js';
 import { Connector, abortedError, closedError } from './connector.js';
 import { appNotRunningError, describeLookup, discoverBridge, type DiscoveryOptions } from './discovery.js';
+import { EnvFallback } from './env-fallback.js';
 import { encodeRequest, newRequestId, parseResult, type IncomingFrame } from './frames.js';
 import { InFlightRequests } from './in-flight.js';
 
@@ -49,6 +54,8 @@ export interface KeyholdClientOptions extends DiscoveryOptions {
   readonly requestTimeoutMs?: number;
   /** How long a call waits for the app to be reachable (default 5 000 ms). */
   readonly connectTimeoutMs?: number;
+  /** Where the client's one-line warnings go (the `KEYHOLD_FALLBACK` one); default: stderr, never stdout. */
+  readonly onWarning?: (message: string) => void;
 }
 
 export interface PromptOptions {
@@ -77,6 +84,15 @@ export interface SecretStatus {
   readonly invalidated: boolean;
 }
 
+/** One server's stored secret names, from `list()`. */
+export interface ServerSecrets {
+  readonly name: string;
+  readonly secrets: ReadonlyArray<{ readonly name: SecretName; readonly invalidated: boolean }>;
+}
+
+/** Options of `put` and `delete`: they always open an approval window. */
+export type ChangeOptions = Pick<PromptOptions, 'reason' | 'timeoutMs' | 'signal' | 'onPending'>;
+
 interface CallOptions {
   /** How long the request itself may take (what the error message reports). */
   readonly timeoutMs: number;
@@ -93,12 +109,14 @@ export class KeyholdClient {
   private readonly requestTimeoutMs: number;
   private readonly hello: Omit<RequestParams<'hello'>, 'protocol'>;
   private closing: Promise<void> | undefined;
+  private readonly fallback: EnvFallback;
 
   constructor(private readonly options: KeyholdClientOptions) {
     const { name, version } = options.server;
     this.hello = { server: version === undefined ? { name } : { name, version }, process: { pid: process.pid } };
     const hello = helloParamsSchema.safeParse({ protocol: PROTOCOL_VERSION, ...this.hello });
     if (!hello.success) throw new KeyholdError('invalid_request', `Invalid server option: ${describeIssues(hello.error)}`);
+    this.fallback = new EnvFallback(options.env ?? process.env, name, options.onWarning);
     this.requestTimeoutMs = timeoutOption(options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS, 'requestTimeoutMs');
     const connectTimeoutMs = timeoutOption(options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS, 'connectTimeoutMs');
     this.connector = new Connector({
@@ -116,6 +134,8 @@ export class KeyholdClient {
    * ones open the approval window; missing ones open the entry window.
    */
   async get(names: readonly SecretName[], options: GetOptions = {}): Promise<Record<string, string>> {
+    const unreachable = await this.unreachableForFallback(options.signal);
+    if (unreachable !== undefined) return this.fallback.values(names, unreachable);
     const params: RequestParams<'secrets.get'> = {
       names: [...names],
       reason: options.reason,
@@ -143,6 +163,8 @@ export class KeyholdClient {
 
   /** Which of `names` (default: all of this server's) are stored; never opens a window, never returns values. */
   async status(names?: readonly SecretName[]): Promise<SecretStatus[]> {
+    const unreachable = await this.unreachableForFallback(undefined);
+    if (unreachable !== undefined) return (names ?? []).map((name) => ({ name, exists: this.fallback.has(name), invalidated: false }));
     const params = { names: names === undefined ? undefined : [...names] };
     const result = await this.call('secrets.status', params, { timeoutMs: QUICK_REQUEST_TIMEOUT_MS });
     return result.secrets;
@@ -151,6 +173,41 @@ export class KeyholdClient {
   /** Marks stored values as rejected (e.g. the API answered 401): the next `get` asks the user for new ones. */
   async invalidate(names: readonly SecretName[], reason?: string): Promise<void> {
     await this.call('secrets.invalidate', { names: [...names], reason }, { timeoutMs: QUICK_REQUEST_TIMEOUT_MS });
+  }
+
+  /**
+   * Connects now instead of on first use, and says which app answered. Rejects
+   * like any call when the app is unreachable (`unavailable`, "not running").
+   */
+  async connect(options: { readonly signal?: AbortSignal } = {}): Promise<{ readonly appVersion: string }> {
+    if (this.closing !== undefined) throw closedError();
+    const connection = await this.connected(options.signal, false);
+    return { appVersion: connection.appVersion };
+  }
+
+  /** Every server's stored secret names (never values); opens no window. */
+  async list(): Promise<ServerSecrets[]> {
+    const result = await this.call('secrets.list', {}, { timeoutMs: QUICK_REQUEST_TIMEOUT_MS });
+    return result.servers;
+  }
+
+  /**
+   * Stores values under this client's server name, new or replacing. Always
+   * opens an approval window that says "store"; rejects with `denied` when
+   * the user says no. Resolves with which names were new and which replaced.
+   */
+  async put(values: Readonly<Record<SecretName, string>>, options: ChangeOptions = {}): Promise<{ created: SecretName[]; replaced: SecretName[] }> {
+    const params: RequestParams<'secrets.put'> = { values: { ...values }, reason: options.reason, timeoutMs: options.timeoutMs ?? this.requestTimeoutMs };
+    return this.call('secrets.put', params, this.promptCallOptions(options));
+  }
+
+  /**
+   * Deletes stored secrets of this client's server. Always opens an approval
+   * window that says "delete"; `not_found` (without a window) when a name is not stored.
+   */
+  async delete(names: readonly SecretName[], options: ChangeOptions = {}): Promise<{ deleted: SecretName[] }> {
+    const params: RequestParams<'secrets.delete'> = { names: [...names], reason: options.reason, timeoutMs: options.timeoutMs ?? this.requestTimeoutMs };
+    return this.call('secrets.delete', params, this.promptCallOptions(options));
   }
 
   /**
@@ -205,7 +262,7 @@ export class KeyholdClient {
     }
     const { signal } = options;
     throwIfAborted(signal);
-    const connection = await this.connector.connected(signal);
+    const connection = await this.connected(signal, type === 'secrets.get' || type === 'secrets.status');
     throwIfAborted(signal);
 
     return new Promise<RequestResult<T>>((resolve, reject) => {
@@ -240,6 +297,34 @@ export class KeyholdClient {
         this.inFlight.take(id)?.reject(new KeyholdError('unavailable', `${CONNECTION_LOST_MESSAGE}.`));
       }
     });
+  }
+
+  /** The open connection; an unreachable app's error gains the fallback hint when `hint` (reads only). */
+  private async connected(signal: AbortSignal | undefined, hint: boolean): Promise<BridgeConnection> {
+    try {
+      return await this.connector.connected(signal);
+    } catch (error) {
+      if (!hint || !isKeyholdError(error, 'unavailable') || signal?.aborted === true) throw error;
+      throw this.fallback.explain(error);
+    }
+  }
+
+  /**
+   * With `KEYHOLD_FALLBACK=env`: the reason the app is unreachable, if it is
+   * (no discovery file or a dead app, at once; else a failed connect). Undefined
+   * when the fallback is off or the app answers; other errors (a refused
+   * token, too many connections) are thrown: those are not "unreachable".
+   */
+  private async unreachableForFallback(signal: AbortSignal | undefined): Promise<KeyholdError | undefined> {
+    if (!this.fallback.enabled || this.connector.connection !== undefined || this.closing !== undefined) return undefined;
+    try {
+      await discoverBridge(this.options);
+      await this.connector.connected(signal);
+      return undefined;
+    } catch (error) {
+      if (isKeyholdError(error, 'unavailable') && signal?.aborted !== true) return error;
+      throw error;
+    }
   }
 
   private async openConnection(timeoutMs: number): Promise<BridgeConnection> {

@@ -35,7 +35,7 @@ export function createWindowApi<W extends WindowKind>(window: W, transport: IpcT
       try {
         raw = await transport.invoke(channel, request ?? {});
       } catch (error) {
-        throw new Error(cleanIpcError(error));
+        throw new Error(cleanIpcError(error), { cause: error });
       }
       const parsed = schema.safeParse(raw);
       if (!parsed.success) throw new Error(`Keyhold sent an unexpected reply to ${method}.`);

@@ -120,6 +120,27 @@ export const requestParamsSchema = z.strictObject({
 export const statusParamsSchema = z.strictObject({ names: nameListSchema.optional() });
 export const invalidateParamsSchema = z.strictObject({ names: nameListSchema, reason: reasonSchema.optional() });
 export const cancelParamsSchema = z.strictObject({ id: requestIdSchema });
+/** Every server's secret names (never values); no window. For the `keyhold ls` command and the like. */
+export const listParamsSchema = z.strictObject({});
+/**
+ * Stores values for the connection's own server. Always asks the user first
+ * (an approval window saying "store / replace"); no session grant or rule
+ * skips that question.
+ */
+export const putParamsSchema = z.strictObject({
+  values: z
+    .record(secretNameSchema, z.string().min(1).max(MAX_SECRET_VALUE_CHARS))
+    .refine((values) => Object.keys(values).length >= 1, 'give at least one value')
+    .refine((values) => Object.keys(values).length <= MAX_NAMES_PER_REQUEST, `at most ${MAX_NAMES_PER_REQUEST} values at once`),
+  reason: reasonSchema.optional(),
+  timeoutMs: timeoutSchema.optional(),
+});
+/** Deletes stored secrets of the connection's own server; always asks the user first. */
+export const deleteParamsSchema = z.strictObject({
+  names: nameListSchema,
+  reason: reasonSchema.optional(),
+  timeoutMs: timeoutSchema.optional(),
+});
 
 /** Every request type with its params schema; the single source for dispatch. */
 export const requestSchemas = {
@@ -129,6 +150,9 @@ export const requestSchemas = {
   'secrets.status': statusParamsSchema,
   'secrets.invalidate': invalidateParamsSchema,
   cancel: cancelParamsSchema,
+  'secrets.list': listParamsSchema,
+  'secrets.put': putParamsSchema,
+  'secrets.delete': deleteParamsSchema,
 } as const;
 export type RequestType = keyof typeof requestSchemas;
 export type RequestParams<T extends RequestType> = z.infer<(typeof requestSchemas)[T]>;
@@ -148,6 +172,21 @@ export const statusResultSchema = z.strictObject({
   ),
 });
 export const emptyResultSchema = z.strictObject({});
+export const listResultSchema = z.strictObject({
+  servers: z.array(
+    z.strictObject({
+      name: serverNameSchema,
+      secrets: z.array(z.strictObject({ name: secretNameSchema, invalidated: z.boolean() })),
+    }),
+  ),
+});
+export const putResultSchema = z.strictObject({
+  /** Names that were not stored before. */
+  created: z.array(secretNameSchema),
+  /** Names whose previous value was replaced. */
+  replaced: z.array(secretNameSchema),
+});
+export const deleteResultSchema = z.strictObject({ deleted: z.array(secretNameSchema) });
 
 export const resultSchemas = {
   hello: helloResultSchema,
@@ -156,6 +195,9 @@ export const resultSchemas = {
   'secrets.status': statusResultSchema,
   'secrets.invalidate': emptyResultSchema,
   cancel: emptyResultSchema,
+  'secrets.list': listResultSchema,
+  'secrets.put': putResultSchema,
+  'secrets.delete': deleteResultSchema,
 } as const satisfies Record<RequestType, z.ZodType>;
 export type RequestResult<T extends RequestType> = z.infer<(typeof resultSchemas)[T]>;
 
@@ -207,6 +249,9 @@ export const DISCOVERY_FILE_NAME = 'bridge.json';
 export const ENV_BRIDGE_URL = 'KEYHOLD_BRIDGE_URL';
 export const ENV_BRIDGE_TOKEN = 'KEYHOLD_BRIDGE_TOKEN';
 export const ENV_HOME = 'KEYHOLD_HOME';
+/** `KEYHOLD_FALLBACK=env`: when the app is unreachable, read secrets from `KEYHOLD_SECRET_<SERVER>_<NAME>`. */
+export const ENV_FALLBACK = 'KEYHOLD_FALLBACK';
+export const ENV_SECRET_PREFIX = 'KEYHOLD_SECRET_';
 
 /** Turns a zod failure into one line a developer can act on (paths + messages, never values). */
 export function describeIssues(error: z.ZodError): string {

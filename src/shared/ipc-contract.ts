@@ -37,7 +37,12 @@ const promptViewBase = {
   expiresAt: z.number(),
 };
 
-export const approvalViewSchema = z.strictObject({ ...promptViewBase, names: z.array(secretNameSchema) });
+export const approvalViewSchema = z.strictObject({
+  ...promptViewBase,
+  names: z.array(secretNameSchema),
+  /** What the approval is for; absent means `read` (see ApprovalPrompt in src/main/core/prompter.ts). */
+  action: z.enum(['read', 'store', 'delete']).optional(),
+});
 export type ApprovalView = z.infer<typeof approvalViewSchema>;
 
 export const entryViewSchema = z.strictObject({

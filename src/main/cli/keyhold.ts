@@ -3,18 +3,24 @@
  *
  * Global options come before the command; everything after the command name
  * belongs to the command, which parses it itself (`parseCommandArgs`). To add
- * a command (`run`, `status`, `ls`, `set`, `rm` are planned), write
- * `<name>-command.ts` exporting a CliCommand and add it to COMMANDS. Keep the
- * module light: heavy imports (the core, the keychain) belong inside `run`, so
- * `--help` and `--version` stay fast and work even when the keychain cannot load.
+ * a command, write `<name>-command.ts` exporting a CliCommand and add it to
+ * COMMANDS. Keep the module light: heavy imports (the core, the keychain)
+ * belong inside `run`, so `--help` and `--version` stay fast and work even
+ * when the keychain cannot load. The client commands (run, status, ls, set,
+ * rm) reach the app through @keyhold/bridge's KeyholdClient (ws + zod only).
  */
 import { parseArgs } from 'node:util';
 
 import { APP_VERSION } from './app-version.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, processIo, UsageError, type CliCommand, type CliIo } from './command.js';
+import { lsCommand } from './ls-command.js';
+import { rmCommand } from './rm-command.js';
+import { runCommand } from './run-command.js';
 import { serveCommand } from './serve-command.js';
+import { setCommand } from './set-command.js';
+import { statusCommand } from './status-command.js';
 
-export const COMMANDS: readonly CliCommand[] = [serveCommand];
+export const COMMANDS: readonly CliCommand[] = [runCommand, statusCommand, lsCommand, setCommand, rmCommand, serveCommand];
 
 export function programHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
@@ -31,9 +37,11 @@ Options:
   -v, --version   Print the version
 
 Environment:
-  KEYHOLD_HOME    Data directory (default: ~/.config/Keyhold on Linux,
-                  ~/Library/Application Support/Keyhold on macOS,
-                  %APPDATA%\\Keyhold on Windows)
+  KEYHOLD_HOME      Data directory (default: ~/.config/Keyhold on Linux,
+                    ~/Library/Application Support/Keyhold on macOS,
+                    %APPDATA%\\Keyhold on Windows)
+  KEYHOLD_FALLBACK  \`env\`: while Keyhold is unreachable (CI), read secret
+                    <server>/<name> from KEYHOLD_SECRET_<SERVER>_<NAME>
 `;
 }
 

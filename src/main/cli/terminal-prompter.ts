@@ -17,21 +17,15 @@
  *   input redirected): nothing is asked; approvals are denied and entries
  *   cancelled at once, with one line on the output saying why.
  */
-import type {
-  ApprovalDecision,
-  ApprovalPrompt,
-  EntryOutcome,
-  EntryPrompt,
-  ProcessInfo,
-  Prompt,
-  Prompter,
-} from '../core/prompter.js';
+import type { ApprovalDecision, ApprovalPrompt, EntryOutcome, EntryPrompt, Prompt, Prompter } from '../core/prompter.js';
 import type { FieldSpec } from '../../shared/bridge-protocol.js';
 import { validateFieldValue } from '../../shared/field-validation.js';
 import { KeyReader, PromptAbortedError, type Key, type TerminalInput } from './terminal-keys.js';
+import { approvalDecision, closeCause, describeAction, describeProcess } from './terminal-prompt-parts.js';
 import { formatDuration, markdownToPlainText, sanitizeLine } from './terminal-text.js';
 
 export type { TerminalInput } from './terminal-keys.js';
+export { describeProcess } from './terminal-prompt-parts.js';
 
 export interface TerminalPrompterOptions {
   readonly input: TerminalInput;
@@ -47,8 +41,6 @@ export interface TerminalPrompterOptions {
 }
 
 export const DEFAULT_INPUT_GUARD_MS = 300;
-
-const APPROVAL_CHOICES = '[a] Allow once   [s] Allow for this session   [d] Deny   (Esc = Deny)';
 
 interface Job<T> {
   readonly prompt: Prompt;
@@ -185,7 +177,7 @@ export class TerminalPrompter implements Prompter {
   private refuse(prompt: Prompt, why: string): void {
     const what =
       prompt.kind === 'approval'
-        ? `denied approval request ${prompt.verificationCode} from ${prompt.server} for ${prompt.names.join(', ')}`
+        ? `denied ${prompt.action === undefined || prompt.action === 'read' ? 'approval' : prompt.action} request ${prompt.verificationCode} from ${prompt.server} for ${prompt.names.join(', ')}`
         : `cancelled entry request ${prompt.verificationCode} from ${prompt.server} for ${prompt.fields.map((f) => f.name).join(', ')}`;
     this.line(`keyhold: ${sanitizeLine(what, 400)}: ${why}.`);
   }
@@ -193,20 +185,22 @@ export class TerminalPrompter implements Prompter {
   // ── approval ────────────────────────────────────────────────────────────
 
   private async runApproval(prompt: ApprovalPrompt, signal: AbortSignal): Promise<ApprovalDecision> {
-    this.header('approval request', prompt);
+    const action = describeAction(prompt);
+    this.header(action.title, prompt);
+    if (action.line !== undefined) this.line(`  Wants to:  ${action.line}`);
     this.line(`  Secrets:   ${prompt.names.join(', ')}`);
     this.details(prompt);
     this.line('');
-    this.line(`  ${APPROVAL_CHOICES}`);
+    this.line(`  ${action.choices}`);
     this.keys.start();
     this.ask('  Your answer: ');
     for (;;) {
       const key = await this.keys.next(signal);
-      const decision = approvalDecision(key);
+      const decision = approvalDecision(key, prompt.action);
       if (decision !== null) {
         this.answer(
           decision === 'allow'
-            ? 'a — allowed once.'
+            ? `a — allowed${prompt.action === undefined || prompt.action === 'read' ? ' once' : ''}.`
             : decision === 'allow_session'
               ? 's — allowed for this session.'
               : key.kind === 'char'
@@ -217,7 +211,8 @@ export class TerminalPrompter implements Prompter {
       }
       const hint = key.kind === 'enter' ? 'Enter does not answer' : 'not a choice';
       this.answer(`(${hint}.)`);
-      this.ask(`  Press a, s or d (${formatDuration(prompt.expiresAt - this.now())} left): `);
+      const keys = prompt.action === undefined || prompt.action === 'read' ? 'a, s or d' : 'a or d';
+      this.ask(`  Press ${keys} (${formatDuration(prompt.expiresAt - this.now())} left): `);
     }
   }
 
@@ -395,45 +390,4 @@ export class TerminalPrompter implements Prompter {
     this.output.write('\n');
     this.midLine = false;
   }
-}
-
-function approvalDecision(key: Key): ApprovalDecision | null {
-  if (key.kind === 'char') {
-    switch (key.char.toLowerCase()) {
-      case 'a':
-        return 'allow';
-      case 's':
-        return 'allow_session';
-      case 'd':
-        return 'deny';
-      default:
-        return null;
-    }
-  }
-  // Esc is Deny (as in the window); so are Ctrl-C and Ctrl-D, and a terminal that went away.
-  if (key.kind === 'escape' || key.kind === 'ctrl-c' || key.kind === 'end-of-text' || key.kind === 'closed') return 'deny';
-  return null;
-}
-
-/** `Process: pid 4242 · /usr/bin/node · verified` plus the command line, all sanitised (a client chooses them). */
-export function describeProcess(process: ProcessInfo): string[] {
-  const parts = [`pid ${process.pid}`];
-  if (process.executable !== undefined) parts.push(sanitizeLine(process.executable, 300));
-  parts.push(process.verified ? 'verified' : 'unverified (as claimed by the client)');
-  if (process.claimedPid !== process.pid) parts.push(`claimed pid ${process.claimedPid}`);
-  const lines = [`Process:   ${parts.join(' · ')}`];
-  if (process.commandLine !== undefined && process.commandLine.trim() !== '') {
-    lines.push(`           ${sanitizeLine(process.commandLine, 300)}`);
-  }
-  return lines;
-}
-
-/** Why the core closed a prompt: its deadline passed, or it was cancelled (client cancel, disconnect, shutdown). */
-function closeCause(signal: AbortSignal, prompt: Prompt, now: number): 'timed out' | 'cancelled' {
-  const reason: unknown = signal.reason;
-  if (typeof reason === 'object' && reason !== null) {
-    if ('code' in reason && reason.code === 'timeout') return 'timed out';
-    if ('name' in reason && reason.name === 'TimeoutError') return 'timed out';
-  }
-  return now >= prompt.expiresAt ? 'timed out' : 'cancelled';
 }

@@ -25,6 +25,8 @@ export const ACTIVITY_ACTIONS = [
   'allowed_by_rule',
   'denied',
   'entered',
+  /** A value stored through `secrets.put` (the `keyhold set` command) after the user allowed it. */
+  'stored',
   'cancelled',
   'timeout',
   'busy',
@@ -49,7 +51,7 @@ export const activityEntrySchema = z.object({
   tool: z.string().optional(),
   /** The client's request id, to tie a decision to the request in the MCP server's own log. */
   requestId: z.string().optional(),
-  /** Error code for `error` entries. */
+  /** Error code for `error` entries; for entries about a store or delete request (`denied`, …), `store` / `delete`. */
   detail: z.string().optional(),
 });
 export type ActivityEntry = z.infer<typeof activityEntrySchema>;

@@ -108,6 +108,12 @@ export class BridgeConnection {
       case 'secrets.invalidate':
         await this.deps.access.invalidate(session, params as RequestParams<'secrets.invalidate'>, id);
         return {};
+      case 'secrets.list':
+        return { servers: this.deps.access.list() };
+      case 'secrets.put':
+        return this.prompting(id, (call) => this.deps.access.put(session, params as RequestParams<'secrets.put'>, call));
+      case 'secrets.delete':
+        return this.prompting(id, (call) => this.deps.access.delete(session, params as RequestParams<'secrets.delete'>, call));
       case 'cancel':
         this.inFlight.get((params as RequestParams<'cancel'>).id)?.abort(new KeyholdError('cancelled', 'The MCP server cancelled the request.'));
         return {};

@@ -38,9 +38,21 @@ interface PromptBase {
   readonly expiresAt: number;
 }
 
+/**
+ * What the approval is for: `read` (the default when absent) hands the values
+ * to the process; `store` writes values it sent (new or replacing the stored
+ * ones); `delete` removes the stored values. Only `read` can be allowed for a
+ * session: the core treats "Allow for session" on a store or delete as Allow
+ * once, so every change to a secret is its own question.
+ */
+export const APPROVAL_ACTIONS = ['read', 'store', 'delete'] as const;
+export type ApprovalAction = (typeof APPROVAL_ACTIONS)[number];
+
 export interface ApprovalPrompt extends PromptBase {
   readonly kind: 'approval';
   readonly names: readonly SecretName[];
+  /** Default `read`. */
+  readonly action?: ApprovalAction;
 }
 
 export interface EntryPrompt extends PromptBase {

@@ -8,8 +8,14 @@
  *      approval window: Allow → this request; Allow for session → a grant
  *      bound to this connection; Deny → `denied`.
  *   3. Values are read from the keychain and returned.
+ * put(values) / delete(names) (the `keyhold set` / `keyhold rm` commands):
+ *   always one approval window naming the action ("store", "delete"), whatever
+ *   session grants or rules exist: those cover reads only. "Allow for
+ *   session" counts as Allow once here and leaves no grant. Deleting a name
+ *   that is not stored is `not_found`, without a window.
+ * list(): every server's secret names (never values), without a window.
  * Every outcome is written to the activity log (names, never values).
- * A connection only ever addresses its own server's secrets.
+ * A connection only ever reads or changes its own server's secrets.
  */
 import type { FieldSpec, RequestParams, SecretName, ServerName } from '../../shared/bridge-protocol.js';
 import { validateEntry } from '../../shared/field-validation.js';
@@ -17,7 +23,7 @@ import { KeyholdError, isKeyholdError } from '../../shared/keyhold-error.js';
 import type { ActivityAction, ActivityLog } from './activity-log.js';
 import type { Broker } from './broker.js';
 import type { GrantStore } from './grants.js';
-import type { Prompt, ProcessInfo } from './prompter.js';
+import type { ApprovalAction, Prompt, ProcessInfo } from './prompter.js';
 import type { RuleStore } from './rules.js';
 import type { Vault } from './vault.js';
 
@@ -81,6 +87,48 @@ export class SecretAccess {
     }));
   }
 
+  /** Every server's secret names, sorted; never values, never a window. */
+  list(): Array<{ name: ServerName; secrets: Array<{ name: SecretName; invalidated: boolean }> }> {
+    const { vault } = this.deps;
+    return vault.servers().map((server) => ({
+      name: server,
+      secrets: vault.list(server).map((secret) => ({ name: secret.name, invalidated: secret.invalidated !== undefined })),
+    }));
+  }
+
+  /** Stores values the client sent, once the user allows it in an approval window that says "store". */
+  async put(session: ClientSession, params: RequestParams<'secrets.put'>, call: CallContext): Promise<{ created: SecretName[]; replaced: SecretName[] }> {
+    const names = Object.keys(params.values);
+    return this.logged(session, names, undefined, call, async () => {
+      await this.askApproval(session, names, params, call, 'store');
+      const { vault, grants } = this.deps;
+      const replaced = names.filter((name) => vault.has(session.server, name));
+      const created = names.filter((name) => !replaced.includes(name));
+      await vault.put(session.server, params.values);
+      grants.revokeNames(session.server, replaced);
+      if (created.length > 0) this.log(session, created, 'stored', undefined, call.requestId);
+      if (replaced.length > 0) this.log(session, replaced, 'replaced', undefined, call.requestId);
+      return { created, replaced };
+    });
+  }
+
+  /** Deletes stored secrets, once the user allows it in an approval window that says "delete". */
+  async delete(session: ClientSession, params: RequestParams<'secrets.delete'>, call: CallContext): Promise<{ deleted: SecretName[] }> {
+    return this.logged(session, params.names, undefined, call, async () => {
+      const { vault, grants } = this.deps;
+      const unknown = params.names.filter((name) => !vault.has(session.server, name));
+      if (unknown.length > 0) {
+        throw new KeyholdError('not_found', `No secret ${unknown.map((name) => `"${name}"`).join(', ')} is stored for server "${session.server}"; nothing was deleted.`);
+      }
+      await this.askApproval(session, params.names, params, call, 'delete');
+      const deleted: SecretName[] = [];
+      for (const name of params.names) if (await vault.remove(session.server, name)) deleted.push(name);
+      grants.revokeNames(session.server, params.names);
+      if (deleted.length > 0) this.log(session, deleted, 'deleted', undefined, call.requestId);
+      return { deleted };
+    });
+  }
+
   async invalidate(session: ClientSession, params: RequestParams<'secrets.invalidate'>, requestId: string): Promise<void> {
     const marked = await this.deps.vault.invalidate(session.server, params.names, params.reason);
     this.deps.grants.revokeNames(session.server, params.names);
@@ -125,11 +173,20 @@ export class SecretAccess {
     names: readonly SecretName[],
     params: { reason?: string; tool?: string; timeoutMs?: number },
     call: CallContext,
+    action: ApprovalAction = 'read',
   ): Promise<void> {
-    const decision = await this.deps.broker.approve({ kind: 'approval', ...promptBase(session, params), names }, askOptions(params, call));
+    const prompt = { kind: 'approval' as const, ...promptBase(session, params), names, ...(action === 'read' ? {} : { action }) };
+    const decision = await this.deps.broker.approve(prompt, askOptions(params, call));
+    const detail = action === 'read' ? undefined : action;
     if (decision === 'deny') {
-      this.log(session, names, 'denied', params.tool, call.requestId);
-      throw new KeyholdError('denied', `The user denied "${session.server}" access to ${names.join(', ')}.`);
+      this.log(session, names, 'denied', params.tool, call.requestId, detail);
+      const what = action === 'read' ? 'access to' : `permission to ${action}`;
+      throw new KeyholdError('denied', `The user denied "${session.server}" ${what} ${names.join(', ')}.`);
+    }
+    if (action !== 'read') {
+      // A change is allowed for this request only: "Allow for session" leaves no grant behind.
+      this.log(session, names, 'allowed', undefined, call.requestId, detail);
+      return;
     }
     if (decision === 'allow_session') this.deps.grants.grant(session.sessionId, session.server, session.process.pid, names);
     this.log(session, names, decision === 'allow' ? 'allowed' : 'allowed_session', params.tool, call.requestId);

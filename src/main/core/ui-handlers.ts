@@ -225,7 +225,11 @@ function baseView(prompt: Prompt) {
 }
 
 function approvalView(prompt: ApprovalPrompt): ApprovalView {
-  return approvalViewSchema.parse({ ...baseView(prompt), names: [...prompt.names] });
+  return approvalViewSchema.parse({
+    ...baseView(prompt),
+    names: [...prompt.names],
+    ...(prompt.action === undefined ? {} : { action: prompt.action }),
+  });
 }
 
 function entryView(prompt: EntryPrompt): EntryView {

@@ -1,47 +1,120 @@
 /**
- * Electron entry point (thin adapter). The windows, tray and IPC arrive with
- * the desktop-app issue; until then the app runs the core and answers every
- * prompt with a native dialog.
+ * Electron entry point: the app's lifecycle around the runtime
+ * (app-runtime.ts assembles core, windows, IPC and tray).
+ *
+ *  - One instance per data directory (Electron's single-instance lock lives
+ *    in userData, which is the Keyhold data directory). A second launch
+ *    focuses the request its `keyhold://request/<id>` argument names, or
+ *    opens the manager.
+ *  - `keyhold://request/<id>` (macOS `open-url`, argv elsewhere) focuses that
+ *    prompt's window. Links only focus; they never answer.
+ *  - A tray app: closing every window does not quit.
+ *  - Quit: pending requests are answered `cancelled` and the core stops
+ *    (bridge.json removed) before the process exits.
+ *  - Startup errors (another Keyhold on this data dir, keychain unavailable)
+ *    are shown in an error box, then the app exits.
  */
+import { join } from 'node:path';
+
 import { app, dialog } from 'electron';
 
-import { startCore, type KeyholdCore } from '../core/keyhold-core.js';
-import type { Prompter } from '../core/prompter.js';
 import { resolveDataDir } from '../../shared/data-dir.js';
+import { startRuntime, type KeyholdRuntime } from './app-runtime.js';
+import { PROTOCOL_SCHEME, promptIdFromArgv, promptIdFromLink } from './deep-link.js';
+import { guardEveryWebContents } from './session-hardening.js';
 
-const dialogPrompter: Prompter = {
-  async approve(prompt) {
-    const { response } = await dialog.showMessageBox({
-      type: 'question',
-      title: 'Keyhold',
-      message: `${prompt.server} wants to use ${prompt.names.join(', ')}`,
-      detail: `${prompt.reason ?? ''}\n\nVerification code: ${prompt.verificationCode}`,
-      buttons: ['Deny', 'Allow for session', 'Allow'],
-      cancelId: 0,
-      defaultId: 0,
-      noLink: true,
-    });
-    return response === 2 ? 'allow' : response === 1 ? 'allow_session' : 'deny';
-  },
-  async enter() {
-    return { action: 'cancel' };
-  },
+const APP_ID = 'dev.keyhold.app';
+/** How long quitting waits for the core to answer and close before exiting anyway. */
+const STOP_TIMEOUT_MS = 5_000;
+
+const log = (message: string): void => {
+  process.stderr.write(`[keyhold] ${message}\n`);
 };
 
-let core: KeyholdCore | undefined;
+// Before ready: one data directory for Keyhold and Electron (userData), with
+// Chromium's own files (caches, local storage) in a subfolder of it.
+const dataDir = resolveDataDir();
+app.setName('Keyhold');
+app.setPath('userData', dataDir);
+app.setPath('sessionData', join(dataDir, 'Chromium'));
+if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
+app.enableSandbox();
+
+let runtime: KeyholdRuntime | undefined;
+let starting: Promise<KeyholdRuntime | undefined> | undefined;
+/** A link that arrived before the runtime was ready. */
+let pendingPromptId: string | undefined;
+
+function focusRequest(promptId: string | undefined): void {
+  if (runtime === undefined) {
+    pendingPromptId = promptId;
+    return;
+  }
+  if (promptId === undefined || !runtime.focusPrompt(promptId)) runtime.openManager();
+}
+
+// macOS delivers links with open-url, possibly before ready: listen first.
+app.on('open-url', (event, url) => {
+  event.preventDefault();
+  const promptId = promptIdFromLink(url);
+  if (promptId === undefined) log('ignored a keyhold:// link that names no request');
+  focusRequest(promptId);
+});
 
 if (!app.requestSingleInstanceLock()) {
+  // The running instance gets our argv through `second-instance`.
   app.quit();
 } else {
+  app.on('second-instance', (_event, argv) => focusRequest(promptIdFromArgv(argv)));
+  // A tray app: the last window closing is not a reason to quit.
   app.on('window-all-closed', () => undefined);
-  void app.whenReady().then(async () => {
-    core = await startCore({ dataDir: resolveDataDir(), prompter: dialogPrompter, appVersion: app.getVersion() });
-  });
+  app.on('activate', () => runtime?.openManager());
+  guardEveryWebContents(app, log);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
+
+  starting = app.whenReady().then(start);
+  let stopped = false;
   app.on('before-quit', (event) => {
-    if (core === undefined) return;
+    if (stopped || starting === undefined) return;
     event.preventDefault();
-    const stopping = core;
-    core = undefined;
-    void stopping.stop().finally(() => app.quit());
+    const ready = starting;
+    starting = undefined;
+    void ready
+      .then((current) => (current === undefined ? undefined : withTimeout(current.stop(), STOP_TIMEOUT_MS)))
+      .catch((error: unknown) => log(`stopping failed: ${messageOf(error)}`))
+      .finally(() => {
+        stopped = true;
+        runtime = undefined;
+        app.quit();
+      });
   });
+}
+
+async function start(): Promise<KeyholdRuntime | undefined> {
+  // Packaged builds register keyhold:// (the installers declare it too). A dev
+  // run does not: it would point the desktop's handler at a dev checkout.
+  if (app.isPackaged) app.setAsDefaultProtocolClient(PROTOCOL_SCHEME);
+  else log('development run: keyhold:// links are not registered with the desktop');
+  try {
+    runtime = await startRuntime({ dataDir, log, quit: () => app.quit() });
+  } catch (error) {
+    const message = messageOf(error);
+    log(`could not start: ${message}`);
+    dialog.showErrorBox('Keyhold could not start', message);
+    app.exit(1);
+    return undefined;
+  }
+  log(`listening on ${runtime.core.url}; data in ${dataDir}`);
+  const launchedFor = pendingPromptId ?? promptIdFromArgv(process.argv);
+  pendingPromptId = undefined;
+  if (launchedFor !== undefined) focusRequest(launchedFor);
+  return runtime;
+}
+
+function withTimeout(work: Promise<void>, ms: number): Promise<void> {
+  return Promise.race([work, new Promise<void>((resolve) => setTimeout(resolve, ms).unref())]);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

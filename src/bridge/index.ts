@@ -7,7 +7,7 @@
  * server handles, and discovery for servers that want to check for the app.
  */
 export { KeyholdClient } from './client.js';
-export type { GetOptions, KeyholdClientOptions, PromptOptions, SecretStatus } from './client.js';
+export type { ChangeOptions, GetOptions, KeyholdClientOptions, PromptOptions, SecretStatus, ServerSecrets } from './client.js';
 export { KeyholdError, isKeyholdError } from '../shared/keyhold-error.js';
 export { ERROR_CODES } from '../shared/bridge-protocol.js';
 export type { ErrorCode, FieldSpec, PendingEvent, SecretName } from '../shared/bridge-protocol.js';

@@ -9,7 +9,9 @@
  *   stops `keyhold serve` as usual.
  * - Approvals take one key: `a` Allow, `s` Allow for session, `d` or Esc Deny.
  *   Enter answers nothing (as in the window, there is no default button), and
- *   any other key shows the choices again.
+ *   any other key shows the choices again. A request to store or delete
+ *   secrets (`keyhold set` / `rm`) says so in its header and offers only
+ *   Allow / Deny: changes are never allowed "for the session".
  * - Every string that comes from an MCP server or a client process is
  *   sanitised (terminal-text.ts) before it is printed; values typed into
  *   password fields are never printed, nor are password defaults.

@@ -239,6 +239,20 @@ describe('windows in a real browser (harness)', () => {
     await manager.page.close();
   });
 
+  it('a store request (keyhold set) says it changes secrets and offers no session grant', async () => {
+    const server = serverName('store');
+    await store(server, { token: 'old' });
+    const client = connect(server);
+    const since = harness.opened.length;
+    const storing = client.put({ token: 'new-value-from-cli' }, { reason: 'keyhold set' });
+    const { page } = await windowFor(since, 'approval');
+    assert.match((await page.locator('#prompt-title').textContent()) ?? '', /wants to store or replace 1 secret/);
+    assert.equal(await page.getByTestId('allow-session').count(), 0);
+    await page.getByTestId('allow').click();
+    assert.deepEqual(await storing, { created: [], replaced: ['token'] });
+    assert.equal(await keychain.get(keychainService(server), 'token'), 'new-value-from-cli');
+  });
+
   it('no window could reach another window’s prompt or an unknown method', () => {
     assert.deepEqual(harness.rejected, []);
   });

@@ -19,6 +19,13 @@ import { api } from './api.js';
 
 type Decision = 'allow' | 'allow_session' | 'deny';
 
+/** What the server wants to do with the secrets: use them (the common case), store new values, or delete them. */
+const ACTION_TEXT = {
+  read: { verb: 'use', allow: 'Allow' },
+  store: { verb: 'store or replace', allow: 'Allow change' },
+  delete: { verb: 'delete', allow: 'Allow delete' },
+} as const;
+
 const SENT_TEXT: Record<Decision, string> = {
   allow: 'Allowed.',
   allow_session: 'Allowed for this session.',
@@ -69,13 +76,16 @@ export function ApprovalWindow() {
 
   const busy = answer !== null;
   const count = view.names.length;
+  const action = ACTION_TEXT[view.action ?? 'read'];
+  // A change (store, delete) is approved once; a session grant only makes sense for reads.
+  const offersSession = (view.action ?? 'read') === 'read';
   return (
     <main className="prompt" aria-labelledby="prompt-title">
       <div className="prompt-body">
         <PromptHeader
           title={
             <span id="prompt-title">
-              {view.server} wants to use {plural(count, 'secret')}
+              {view.server} wants to {action.verb} {plural(count, 'secret')}
             </span>
           }
           server={view.server}
@@ -126,11 +136,13 @@ export function ApprovalWindow() {
             <span className="status-text">{answer.status === 'sent' ? SENT_TEXT[answer.decision] : 'Sending…'}</span>
           )}
         </span>
-        <button type="button" className="btn" data-testid="allow-session" disabled={busy} onClick={() => decide('allow_session')}>
-          Allow for session
-        </button>
-        <button type="button" className="btn btn-allow" data-testid="allow" disabled={busy} onClick={() => decide('allow')}>
-          Allow
+        {offersSession ? (
+          <button type="button" className="btn" data-testid="allow-session" disabled={busy} onClick={() => decide('allow_session')}>
+            Allow for session
+          </button>
+        ) : null}
+        <button type="button" className={view.action === 'delete' ? 'btn btn-danger' : 'btn btn-allow'} data-testid="allow" disabled={busy} onClick={() => decide('allow')}>
+          {action.allow}
         </button>
       </footer>
     </main>

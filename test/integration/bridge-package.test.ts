@@ -80,7 +80,9 @@ describe('@keyhold/bridge package', () => {
 
   it('dist holds exactly the compiled sources (nothing stale from a renamed file)', async () => {
     const tsconfig = JSON.parse(await readFile(join(bridgeDir, 'tsconfig.build.json'), 'utf8')) as { include: string[] };
-    const bridgeSources = (await readdir(bridgeDir)).filter((name) => name.endsWith('.ts') && !name.endsWith('.d.ts'));
+    const bridgeSources = (await readdir(bridgeDir, { recursive: true }))
+      .filter((name) => name.endsWith('.ts') && !name.endsWith('.d.ts') && !name.startsWith('dist') && !name.startsWith('node_modules'))
+      .map((name) => name.split('\\').join('/'));
     const sharedSources = tsconfig.include.filter((entry) => entry.startsWith('../shared/')).map((entry) => entry.slice('../shared/'.length));
     const expected = [
       ...bridgeSources.map((name) => `dist/bridge/${name.replace(/\.ts$/, '')}`),
@@ -100,6 +102,8 @@ describe('@keyhold/bridge package', () => {
     assert.equal(manifest.type, 'module');
     assert.deepEqual(manifest.exports, {
       '.': { types: './dist/bridge/index.d.ts', default: './dist/bridge/index.js' },
+      './mcp': { types: './dist/bridge/mcp/index.d.ts', default: './dist/bridge/mcp/index.js' },
+      './testing': { types: './dist/bridge/testing/index.d.ts', default: './dist/bridge/testing/index.js' },
       './package.json': './package.json',
     });
     assert.deepEqual(Object.keys(manifest.exports['.'] as object), ['types', 'default'], '"types" must come first');

@@ -1,0 +1,340 @@
+/**
+ * MCP end to end: the SDK Client (URL-mode, form-only, or no elicitation) ↔
+ * stdio ↔ the example server (examples/github-issues-server, a real child
+ * process using @keyhold/bridge/mcp) ↔ the real core ↔ the real keychain,
+ * with a ScriptedPrompter as the user and a fake GitHub API on 127.0.0.1.
+ *
+ * For each capability: the code the MCP client is shown equals the code of
+ * the window (prompt.verificationCode), and entry, Allow, Allow for session,
+ * Deny, cancel, timeout and failFast each give the documented result. A
+ * token rejected upstream (401) leads to a re-entry prompt, then success.
+ * Every MCP message both ways, and the server's stderr, is captured: no
+ * secret value may appear in any of it.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import {
+  ElicitRequestSchema,
+  UrlElicitationRequiredError,
+  type CallToolResult,
+  type ClientCapabilities,
+  type ElicitResult,
+  type JSONRPCMessage,
+} from '@modelcontextprotocol/sdk/types.js';
+
+import { startFakeGithub, type FakeGithub } from '../../examples/github-issues-server/fake-github.js';
+import { createSystemKeychain, keychainService } from '../../src/main/core/keychain.js';
+import { startCore, type KeyholdCore } from '../../src/main/core/keyhold-core.js';
+import type { EntryPrompt, Prompt } from '../../src/main/core/prompter.js';
+import { ScriptedPrompter } from '../helpers/scripted-prompter.js';
+import { REPO_ROOT } from '../helpers/spawn-serve.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+
+const SERVER = 'github-issues';
+const NAME = 'GITHUB_TOKEN';
+const VALID = `ghp_e2eValid${process.pid}x${Date.now().toString(36)}`;
+const STALE = `ghp_e2eStale${process.pid}x${Date.now().toString(36)}`;
+const PROMPT_TIMEOUT_MS = 2_500;
+const CODE = /[A-Z2-9]{4}-[A-Z2-9]{4}/;
+
+const keychain = createSystemKeychain();
+
+type Mode = 'url' | 'form' | 'none';
+const CAPABILITIES: Record<Mode, ClientCapabilities> = {
+  url: { elicitation: { url: {}, form: {} } },
+  form: { elicitation: { form: {} } },
+  none: {},
+};
+
+interface Connection {
+  readonly client: Client;
+  readonly traffic: Array<{ dir: 'in' | 'out'; message: JSONRPCMessage }>;
+  stderr(): string;
+  /** What to answer the next elicitations (default accept). */
+  elicitAction: ElicitResult['action'];
+  call(args?: Record<string, unknown>, signal?: AbortSignal): Promise<CallToolResult>;
+  /** Texts the client was shown since `mark`: elicitation messages, or log entries without elicitation. */
+  notices(mark: number): string[];
+  notifications(method: string, mark?: number): Array<Record<string, unknown>>;
+}
+
+let core: KeyholdCore;
+let prompter: ScriptedPrompter;
+let github: FakeGithub;
+const connections: Connection[] = [];
+const cleanups: Array<() => Promise<unknown>> = [];
+
+before(async () => {
+  const dir = await makeTempDir('keyhold-mcp-e2e-');
+  cleanups.push(dir.cleanup);
+  prompter = new ScriptedPrompter();
+  core = await startCore({ dataDir: dir.path, prompter, appVersion: 'mcp-e2e', writeDiscoveryFile: false });
+  cleanups.push(() => core.stop());
+  github = await startFakeGithub({ token: VALID });
+  cleanups.push(() => github.close());
+  cleanups.push(() => keychain.delete(keychainService(SERVER), NAME));
+});
+
+after(async () => {
+  for (const connection of connections) await connection.client.close().catch(() => undefined);
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+});
+
+async function connect(mode: Mode, options: { failFast?: boolean } = {}): Promise<Connection> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+  Object.assign(env, {
+    KEYHOLD_BRIDGE_URL: core.url,
+    KEYHOLD_BRIDGE_TOKEN: core.token,
+    GITHUB_API_URL: github.url,
+    GITHUB_ISSUES_PROMPT_TIMEOUT_MS: String(PROMPT_TIMEOUT_MS),
+    GITHUB_ISSUES_FAIL_FAST: options.failFast === true ? '1' : '0',
+  });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: ['--import', 'tsx', 'examples/github-issues-server/server.ts'],
+    cwd: REPO_ROOT,
+    env,
+    stderr: 'pipe',
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const traffic: Connection['traffic'] = [];
+  const send = transport.send.bind(transport);
+  transport.send = (message) => {
+    traffic.push({ dir: 'out', message });
+    return send(message);
+  };
+  // The SDK's Protocol keeps (and calls) an onmessage set before connect.
+  transport.onmessage = (message) => traffic.push({ dir: 'in', message });
+  const client = new Client({ name: `e2e-${mode}`, version: '1.0.0' }, { capabilities: CAPABILITIES[mode] });
+  const connection: Connection = {
+    client,
+    traffic,
+    stderr: () => stderr,
+    elicitAction: 'accept',
+    call: (args = { repo: 'octo/hello' }, signal) =>
+      client.callTool({ name: 'list_issues', arguments: args }, undefined, signal === undefined ? {} : { signal }) as Promise<CallToolResult>,
+    notices: (mark) =>
+      traffic.slice(mark).flatMap(({ dir, message }) => {
+        if (dir !== 'in' || !('method' in message)) return [];
+        const params = (message.params ?? {}) as Record<string, unknown>;
+        if (message.method === 'elicitation/create') return [String(params.message)];
+        if (message.method === 'notifications/message') return [String(params.data)];
+        return [];
+      }),
+    notifications: (method, mark = 0) =>
+      traffic
+        .slice(mark)
+        .flatMap(({ dir, message }) =>
+          dir === 'in' && 'method' in message && !('id' in message) && message.method === method ? [(message.params ?? {}) as Record<string, unknown>] : [],
+        ),
+  };
+  if (CAPABILITIES[mode].elicitation !== undefined) {
+    client.setRequestHandler(ElicitRequestSchema, async () => ({ action: connection.elicitAction }));
+  }
+  await client.connect(transport);
+  connections.push(connection);
+  return connection;
+}
+
+/** Runs one call and returns it with the prompts it opened and what the client was told meanwhile. */
+async function exchange(connection: Connection, run: () => Promise<CallToolResult>): Promise<{ result: CallToolResult; prompts: Prompt[]; notices: string[] }> {
+  const mark = connection.traffic.length;
+  const shown = prompter.shown.length;
+  const result = await run();
+  return { result, prompts: prompter.shown.slice(shown).map((s) => s.prompt), notices: connection.notices(mark) };
+}
+
+/** The code in the client's notice is the window's code: one notice per window, in order. */
+function assertCodesMatch(prompts: readonly Prompt[], notices: readonly string[]): void {
+  assert.ok(prompts.length > 0, 'a window opened');
+  assert.deepEqual(
+    notices.map((notice) => CODE.exec(notice)?.[0]),
+    prompts.map((prompt) => prompt.verificationCode),
+    `notices: ${JSON.stringify(notices)}`,
+  );
+}
+
+function textOf(result: CallToolResult): string {
+  return result.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
+}
+
+function assertSuccess(result: CallToolResult): void {
+  assert.equal(result.isError, undefined, textOf(result));
+  assert.match(textOf(result), /#1 \[open\] Crash when the config file is empty/);
+}
+
+function assertToolError(result: CallToolResult, code: string, pattern: RegExp): void {
+  assert.equal(result.isError, true);
+  assert.equal(result._meta?.['keyhold/error'], code, textOf(result));
+  assert.match(textOf(result), pattern);
+}
+
+async function waitFor(condition: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+for (const mode of ['url', 'form', 'none'] as const) {
+  describe(`MCP client with ${mode === 'none' ? 'no elicitation' : `${mode}-mode elicitation`}`, () => {
+    let waiting: Connection;
+    let failFast: Connection;
+
+    before(async () => {
+      await core.vault.remove(SERVER, NAME);
+      [waiting, failFast] = await Promise.all([connect(mode), connect(mode, { failFast: true })]);
+    });
+
+    it('entry window cancelled: a cancelled tool error, nothing stored', async () => {
+      prompter.answer({ entry: { action: 'cancel' } });
+      const { result, prompts, notices } = await exchange(waiting, () => waiting.call());
+      assertToolError(result, 'cancelled', /list_issues did not run/);
+      assertCodesMatch(prompts, notices);
+      assert.equal(core.vault.has(SERVER, NAME), false);
+    });
+
+    it('entry: the token is entered in the window, stored in the keychain, and the tool runs', async () => {
+      prompter.answer({ entry: { action: 'save', values: { [NAME]: VALID } } });
+      const { result, prompts, notices } = await exchange(waiting, () => waiting.call());
+      assertSuccess(result);
+      assert.equal(prompts[0]?.kind, 'entry');
+      assert.equal((prompts[0] as EntryPrompt).fields[0]?.label, 'GitHub personal access token');
+      assert.match((prompts[0] as EntryPrompt).guide ?? '', /Create a token/);
+      assert.equal(prompts[0]?.reason, 'List the issues of octo/hello');
+      assert.equal(prompts[0]?.tool, 'list_issues');
+      assertCodesMatch(prompts, notices);
+      assert.equal(await keychain.get(keychainService(SERVER), NAME), VALID);
+    });
+
+    it('Allow: the approval window, then the tool runs', async () => {
+      prompter.answer({ approval: 'allow' });
+      const { result, prompts, notices } = await exchange(waiting, () => waiting.call());
+      assertSuccess(result);
+      assert.equal(prompts[0]?.kind, 'approval');
+      assertCodesMatch(prompts, notices);
+      if (mode === 'url') assert.equal(waiting.notifications('notifications/elicitation/complete').length >= 1, true);
+    });
+
+    it('Deny: a denied tool error', async () => {
+      prompter.answer({ approval: 'deny' });
+      const { result, prompts, notices } = await exchange(waiting, () => waiting.call());
+      assertToolError(result, 'denied', /the user denied "github-issues" access to GITHUB_TOKEN/);
+      assertCodesMatch(prompts, notices);
+    });
+
+    if (mode !== 'none') {
+      it('declining in the MCP client cancels the request and closes the window', async () => {
+        waiting.elicitAction = 'decline';
+        try {
+          const { result, prompts, notices } = await exchange(waiting, () => waiting.call());
+          assertToolError(result, 'cancelled', /declined the Keyhold request/);
+          assertCodesMatch(prompts, notices);
+          await waitFor(() => prompter.shown.at(-1)?.outcome === 'aborted');
+        } finally {
+          waiting.elicitAction = 'accept';
+        }
+      });
+    }
+
+    it('the MCP client cancelling the tool call closes the window', async () => {
+      const abort = new AbortController();
+      const shown = prompter.shown.length;
+      const call = waiting.call(undefined, abort.signal);
+      await prompter.nextPrompt(shown);
+      abort.abort();
+      await assert.rejects(call);
+      await waitFor(() => prompter.shown[shown]?.outcome === 'aborted');
+    });
+
+    it('timeout: nobody answers, the window closes, a timeout tool error', async () => {
+      prompter.answer({ hold: true });
+      const started = Date.now();
+      const { result, prompts, notices } = await exchange(waiting, () => waiting.call());
+      assertToolError(result, 'timeout', /nobody answered the Keyhold window/);
+      assert.ok(Date.now() - started >= PROMPT_TIMEOUT_MS - 100);
+      assertCodesMatch(prompts, notices);
+      await waitFor(() => prompter.shown.at(-1)?.outcome === 'aborted');
+    });
+
+    it('Allow for session: later calls on this connection run without a window', async () => {
+      prompter.answer({ approval: 'allow_session' });
+      const first = await exchange(waiting, () => waiting.call());
+      assertSuccess(first.result);
+      assertCodesMatch(first.prompts, first.notices);
+      const second = await exchange(waiting, () => waiting.call({ repo: 'octo/other', state: 'all' }));
+      assertSuccess(second.result);
+      assert.deepEqual(second.prompts, []);
+      assert.deepEqual(second.notices, []);
+    });
+
+    if (mode === 'url') {
+      it('failFast: -32042 with keyhold://request/<id> and the code; the retry gets the answer, no second window', async () => {
+        prompter.answer({ approval: 'allow' });
+        const mark = failFast.traffic.length;
+        const shown = prompter.shown.length;
+        const error = await failFast.call().then(
+          () => assert.fail('expected -32042'),
+          (e: unknown) => e,
+        );
+        assert.ok(error instanceof UrlElicitationRequiredError, String(error));
+        const elicitation = error.elicitations[0];
+        assert.ok(elicitation);
+        const prompt = await prompter.nextPrompt(shown);
+        assert.equal(CODE.exec(elicitation.message)?.[0], prompt.verificationCode);
+        assert.match(elicitation.url, /^keyhold:\/\/request\/[A-Za-z0-9_-]+$/);
+        await waitFor(() => failFast.notifications('notifications/elicitation/complete', mark).length === 1);
+        assert.deepEqual(failFast.notifications('notifications/elicitation/complete', mark), [{ elicitationId: elicitation.elicitationId }]);
+        const retry = await exchange(failFast, () => failFast.call());
+        assertSuccess(retry.result);
+        assert.deepEqual(retry.prompts, [], 'the retry took the parked answer');
+      });
+    } else {
+      it('failFast: without URL mode the call waits as usual', async () => {
+        prompter.answer({ approval: 'allow' });
+        const { result, prompts, notices } = await exchange(failFast, () => failFast.call());
+        assertSuccess(result);
+        assertCodesMatch(prompts, notices);
+      });
+    }
+  });
+}
+
+describe('a token the API rejects', () => {
+  it('401 upstream → invalidate → the entry window says it was rejected → new token → the call succeeds', async () => {
+    await core.vault.put(SERVER, { [NAME]: STALE });
+    const connection = await connect('url');
+    prompter.answer({ approval: 'allow' }, { entry: { action: 'save', values: { [NAME]: VALID } } });
+    const { result, prompts, notices } = await exchange(connection, () => connection.call());
+    assertSuccess(result);
+    assert.deepEqual(prompts.map((p) => p.kind), ['approval', 'entry']);
+    const entry = prompts[1] as EntryPrompt;
+    assert.deepEqual(entry.rejected?.names, [NAME]);
+    assert.match(entry.rejected?.reason ?? '', /401/);
+    assertCodesMatch(prompts, notices);
+    assert.equal(await keychain.get(keychainService(SERVER), NAME), VALID);
+    assert.ok(github.log.includes('GET /repos/octo/hello/issues → 401'));
+  });
+});
+
+describe('no secret value in any MCP message', () => {
+  it('secret_value_leak_into_mcp_traffic: neither token appears in any message (both directions) or in stderr', () => {
+    assert.ok(connections.length >= 7);
+    let messages = 0;
+    for (const connection of connections) {
+      const wire = JSON.stringify(connection.traffic);
+      messages += connection.traffic.length;
+      for (const secret of [VALID, STALE]) {
+        assert.ok(!wire.includes(secret), 'a token reached an MCP message');
+        assert.ok(!connection.stderr().includes(secret), 'a token reached the server stderr');
+      }
+    }
+    assert.ok(messages > 50, `captured ${messages} messages`);
+  });
+});

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+
+import { createRendererPages, trustedDevServerUrl, withoutHash } from '../../src/main/electron/renderer-pages.js';
+
+const outDir = join('/opt', 'Key hold', 'app.asar', 'out');
+
+describe('renderer pages', () => {
+  it('production: each window loads its own file and preload from out/', () => {
+    const pages = createRendererPages({ outDir });
+    assert.deepEqual(pages.source('approval'), { type: 'file', path: join(outDir, 'renderer', 'approval.html') });
+    assert.equal(pages.pageUrl('entry'), pathToFileURL(join(outDir, 'renderer', 'entry.html')).href);
+    assert.equal(pages.preloadPath(), join(outDir, 'preload', 'index.cjs'));
+  });
+
+  it("isOwnPage: the exact page (hash ignored), not another window's page or a look-alike", () => {
+    const pages = createRendererPages({ outDir });
+    const own = pages.pageUrl('approval');
+    assert.equal(pages.isOwnPage('approval', own), true);
+    assert.equal(pages.isOwnPage('approval', `${own}#x`), true);
+    assert.equal(pages.isOwnPage('approval', `${own}?x=1`), false);
+    assert.equal(pages.isOwnPage('approval', pages.pageUrl('manager')), false);
+    assert.equal(pages.isOwnPage('approval', 'file:///tmp/approval.html'), false);
+    assert.equal(pages.isOwnPage('approval', 'not a url'), false);
+  });
+
+  it('development: pages come from the dev server', () => {
+    const pages = createRendererPages({ outDir, devServerUrl: 'http://localhost:5173' });
+    assert.deepEqual(pages.source('manager'), { type: 'url', url: 'http://localhost:5173/manager.html' });
+    assert.equal(pages.isOwnPage('manager', 'http://localhost:5173/manager.html'), true);
+    assert.equal(pages.isOwnPage('manager', pathToFileURL(join(outDir, 'renderer', 'manager.html')).href), false);
+  });
+
+  it('env_renderer_url_in_production: the dev server URL is ignored when packaged or not on loopback', () => {
+    assert.equal(trustedDevServerUrl('http://localhost:5173', false), 'http://localhost:5173');
+    assert.equal(trustedDevServerUrl('http://127.0.0.1:5173/', false), 'http://127.0.0.1:5173');
+    assert.equal(trustedDevServerUrl('http://[::1]:5173', false), 'http://[::1]:5173');
+    assert.equal(trustedDevServerUrl('http://localhost:5173', true), undefined, 'packaged');
+    assert.equal(trustedDevServerUrl('https://evil.example', false), undefined);
+    assert.equal(trustedDevServerUrl('http://localhost.evil.example:5173', false), undefined);
+    assert.equal(trustedDevServerUrl('file:///tmp/x', false), undefined);
+    assert.equal(trustedDevServerUrl('http://user:pw@localhost:1', false), undefined);
+    assert.equal(trustedDevServerUrl('', false), undefined);
+    assert.equal(trustedDevServerUrl(undefined, false), undefined);
+  });
+
+  it('withoutHash', () => {
+    assert.equal(withoutHash('file:///a/b.html#c'), 'file:///a/b.html');
+    assert.equal(withoutHash('%%'), '%%');
+  });
+});

@@ -1,0 +1,213 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { PromptBoard } from '../../src/main/core/prompt-board.js';
+import type { ApprovalPrompt, EntryPrompt } from '../../src/main/core/prompter.js';
+import type { WindowContext } from '../../src/main/core/ui-handlers.js';
+import { ElectronWindowHost, type PromptWindow } from '../../src/main/electron/electron-window-host.js';
+import { ManagerWindowController } from '../../src/main/electron/manager-window.js';
+import { notificationText, PromptNotifier, type DesktopNotification } from '../../src/main/electron/prompt-notifier.js';
+
+class FakeWindow implements PromptWindow {
+  readonly calls: string[] = [];
+  destroyed = false;
+  minimized = false;
+  private closedListeners: Array<() => void> = [];
+  constructor(readonly context: WindowContext) {}
+  show(): void {
+    this.calls.push('show');
+  }
+  focus(): void {
+    this.calls.push('focus');
+  }
+  restore(): void {
+    this.calls.push('restore');
+    this.minimized = false;
+  }
+  close(): void {
+    this.calls.push('close');
+    this.userCloses();
+  }
+  /** The title-bar X: Electron emits 'closed'. */
+  userCloses(): void {
+    this.destroyed = true;
+    for (const listener of this.closedListeners.splice(0)) listener();
+  }
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+  isMinimized(): boolean {
+    return this.minimized;
+  }
+  once(_event: 'closed', listener: () => void): this {
+    this.closedListeners.push(listener);
+    return this;
+  }
+}
+
+const proc = { claimedPid: 1, pid: 1, verified: false };
+const approval = (id: string): ApprovalPrompt => ({ kind: 'approval', id, server: 'github', process: proc, names: ['token'], verificationCode: 'ABCD-EFGH', expiresAt: 0 });
+const entry = (id: string): EntryPrompt => ({
+  kind: 'entry',
+  id,
+  server: 'slack',
+  process: proc,
+  fields: [{ name: 'bot_token', label: 'Bot token', type: 'password', required: true }],
+  verificationCode: 'JKLM-NPQR',
+  expiresAt: 0,
+});
+
+function setup() {
+  const board = new PromptBoard();
+  const windows: FakeWindow[] = [];
+  const servers: string[] = [];
+  const events: string[] = [];
+  const host = new ElectronWindowHost({
+    openWindow: (context, server) => {
+      const w = new FakeWindow(context);
+      windows.push(w);
+      servers.push(server);
+      return w;
+    },
+    windowClosed: (id) => board.windowClosed(id),
+    promptOpening: (p) => events.push(`opening ${p.id}`),
+    promptGone: (id) => events.push(`gone ${id}`),
+  });
+  board.attach(host);
+  return { board, host, windows, servers, events };
+}
+
+describe('Electron window host', () => {
+  it('opens one window per prompt, for that prompt, titled with its server', () => {
+    const { board, windows, servers, events } = setup();
+    void board.approve(approval('p1'), new AbortController().signal);
+    void board.enter(entry('p2'), new AbortController().signal);
+    assert.deepEqual(windows.map((w) => w.context), [{ kind: 'approval', promptId: 'p1' }, { kind: 'entry', promptId: 'p2' }]);
+    assert.deepEqual(servers, ['github', 'slack']);
+    assert.deepEqual(events, ['opening p1', 'opening p2']);
+  });
+
+  it('a window the user closes denies the approval / cancels the entry', async () => {
+    const { board, windows, events } = setup();
+    const decided = board.approve(approval('p1'), new AbortController().signal);
+    const entered = board.enter(entry('p2'), new AbortController().signal);
+    windows[0]?.userCloses();
+    windows[1]?.userCloses();
+    assert.equal(await decided, 'deny');
+    assert.deepEqual(await entered, { action: 'cancel' });
+    assert.deepEqual(events.slice(2), ['gone p1', 'gone p2']);
+  });
+
+  it('an answered or aborted prompt closes its window (and that close is not a second answer)', async () => {
+    const { board, windows, host } = setup();
+    const decided = board.approve(approval('p1'), new AbortController().signal);
+    assert.equal(board.answerApproval('p1', 'allow_session'), true);
+    assert.equal(await decided, 'allow_session');
+    assert.deepEqual(windows[0]?.calls, ['close']);
+    const controller = new AbortController();
+    const aborted = board.enter(entry('p2'), controller.signal);
+    controller.abort(new Error('timeout'));
+    await assert.rejects(aborted);
+    assert.deepEqual(windows[1]?.calls, ['close']);
+    assert.deepEqual(host.openPromptIds(), []);
+  });
+
+  it('focus restores, shows and focuses the prompt window; unknown prompts are ignored', () => {
+    const { board, windows } = setup();
+    void board.approve(approval('p1'), new AbortController().signal);
+    const w = windows[0];
+    assert.ok(w);
+    w.minimized = true;
+    board.focus('p1');
+    assert.deepEqual(w.calls, ['restore', 'show', 'focus']);
+    board.focus('nope');
+    assert.equal(w.calls.length, 3);
+    board.windowClosed('p1');
+  });
+
+  it('attaching after prompts opened shows them; opening the same prompt twice only focuses it', () => {
+    const board = new PromptBoard();
+    void board.approve(approval('early'), new AbortController().signal);
+    const windows: FakeWindow[] = [];
+    const host = new ElectronWindowHost({ openWindow: (c) => (windows.push(new FakeWindow(c)), windows.at(-1) as FakeWindow), windowClosed: (id) => board.windowClosed(id) });
+    board.attach(host);
+    assert.equal(windows.length, 1);
+    host.openPrompt(approval('early'));
+    assert.equal(windows.length, 1);
+    assert.deepEqual(windows[0]?.calls, ['show', 'focus']);
+    board.windowClosed('early');
+  });
+});
+
+describe('prompt notifier', () => {
+  function notifier(appHasFocus: boolean, supported = true) {
+    const shown: Array<{ title: string; body: string; closed: boolean; click?: () => void }> = [];
+    const focused: string[] = [];
+    const n = new PromptNotifier({
+      isSupported: () => supported,
+      appHasFocus: () => appHasFocus,
+      createNotification: (text) => {
+        const record: { title: string; body: string; closed: boolean; click?: () => void } = { ...text, closed: false };
+        const notification: DesktopNotification = {
+          show: () => shown.push(record),
+          close: () => (record.closed = true),
+          on: (_e, l) => (record.click = l),
+        };
+        return notification;
+      },
+      focusPrompt: (id) => focused.push(id),
+    });
+    return { n, shown, focused };
+  }
+
+  it('notifies when Keyhold is in the background; a click focuses the prompt; the notification goes with the prompt', () => {
+    const { n, shown, focused } = notifier(false);
+    n.promptOpening(approval('p1'));
+    assert.equal(shown.length, 1);
+    assert.deepEqual({ title: shown[0]?.title, body: shown[0]?.body }, notificationText(approval('p1')));
+    shown[0]?.click?.();
+    assert.deepEqual(focused, ['p1']);
+    n.promptGone('p1');
+    assert.equal(shown[0]?.closed, true);
+  });
+
+  it('stays quiet when a Keyhold window has focus or notifications are unsupported', () => {
+    const focusedApp = notifier(true);
+    focusedApp.n.promptOpening(approval('p1'));
+    assert.equal(focusedApp.shown.length, 0);
+    const unsupported = notifier(false, false);
+    unsupported.n.promptOpening(approval('p1'));
+    assert.equal(unsupported.shown.length, 0);
+  });
+
+  it('names server, secret names and code — the text has no room for a value', () => {
+    assert.deepEqual(notificationText(approval('p1')), {
+      title: 'github wants to use token',
+      body: 'Verification code ABCD-EFGH. Click to open the Keyhold window.',
+    });
+    assert.equal(notificationText(entry('p2')).title, 'slack asks you to enter bot_token');
+    const many = { ...approval('p3'), names: ['a', 'b', 'c', 'd', 'e'] };
+    assert.equal(notificationText(many).title, 'github wants to use a, b, c and 2 more');
+  });
+});
+
+describe('manager window', () => {
+  it('opens one manager; opening again focuses it; after it closes a new one opens', () => {
+    const opened: FakeWindow[] = [];
+    const manager = new ManagerWindowController((context) => {
+      const w = new FakeWindow(context);
+      opened.push(w);
+      return w;
+    });
+    manager.open();
+    manager.open();
+    assert.equal(opened.length, 1);
+    assert.deepEqual(opened[0]?.calls, ['show', 'focus']);
+    assert.equal(manager.isOpen, true);
+    opened[0]?.userCloses();
+    assert.equal(manager.isOpen, false);
+    manager.open();
+    assert.equal(opened.length, 2);
+    assert.deepEqual(opened[1]?.context, { kind: 'manager' });
+  });
+});

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: lint, typecheck, build, then the unit and integration suites on
+// `npm test`: lint, typecheck, build, security check, then the unit, integration and electron suites on
 // node's test runner. Integration tests need a Secret Service; when none is
 // running for us, the suites run inside a throwaway D-Bus session with a fresh
 // gnome-keyring (never the developer's own keyring).
@@ -39,9 +39,12 @@ if (only === undefined) {
   run('lint', 'npx', ['eslint', '.']);
   run('typecheck', 'npm', ['run', '--silent', 'typecheck']);
   run('build', 'npm', ['run', '--silent', 'build']);
+  run('electron security check', 'npm', ['run', '--silent', 'security']);
 }
 
-const suites = only === undefined ? ['unit', 'integration'] : [only];
+// electron: the built main process on a fake Electron, and the Playwright smoke
+// suite, which runs only where the Electron binary is installed (else it says so and skips).
+const suites = only === undefined ? ['unit', 'integration', 'electron'] : [only];
 const files = suites.flatMap((s) => testFiles(join('test', s)));
 if (files.length === 0) {
   process.stdout.write('no test files matched\n');

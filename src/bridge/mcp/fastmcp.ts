@@ -22,8 +22,9 @@
  * times out instead.
  */
 import type { PendingEvent } from '../../shared/bridge-protocol.js';
-import { KeyholdClient } from '../client.js';
+import type { KeyholdClient } from '../client.js';
 import type { DiscoveryOptions } from '../discovery.js';
+import { adapterClient } from './adapter-client.js';
 import { promptOptions, resolveGate, runGated, type Invalidate, type SecretGate, type SecretValues } from './gate.js';
 import { windowNotice } from './messages.js';
 
@@ -62,18 +63,9 @@ export class KeyholdFastMcp {
 
   constructor(options: KeyholdFastMcpOptions) {
     this.name = options.name;
-    this.ownsClient = options.client === undefined;
-    this.client =
-      options.client ??
-      new KeyholdClient({
-        server: options.version === undefined ? { name: options.name } : { name: options.name, version: options.version },
-        url: options.url,
-        token: options.token,
-        dataDir: options.dataDir,
-        env: options.env,
-        requestTimeoutMs: options.timeoutMs,
-        connectTimeoutMs: options.connectTimeoutMs,
-      });
+    const { client, owned } = adapterClient(options);
+    this.client = client;
+    this.ownsClient = owned;
   }
 
   /** An `execute` for `server.addTool`, gated on `gate.secrets` (name the tool in `gate.tool`). `failFast` is ignored. */

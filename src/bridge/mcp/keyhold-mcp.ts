@@ -27,8 +27,9 @@ import { SetLevelRequestSchema, UrlElicitationRequiredError, type CallToolResult
 
 import type { PendingEvent } from '../../shared/bridge-protocol.js';
 import { KeyholdError, isKeyholdError } from '../../shared/keyhold-error.js';
-import { KeyholdClient } from '../client.js';
+import type { KeyholdClient } from '../client.js';
 import type { DiscoveryOptions } from '../discovery.js';
+import { adapterClient } from './adapter-client.js';
 import { announcerFor, type ToolExtra } from './announce.js';
 import { GateError, promptOptions, resolveGate, runGated, type ResolvedGate, type SecretGate, type SecretValues } from './gate.js';
 import { failFastMessage, failureText, keyholdRequestUrl, windowNotice } from './messages.js';
@@ -105,18 +106,9 @@ export class KeyholdMcp {
   constructor(private readonly options: KeyholdMcpOptions) {
     this.mcp = options.server;
     this.name = options.name;
-    this.ownsClient = options.client === undefined;
-    this.client =
-      options.client ??
-      new KeyholdClient({
-        server: options.version === undefined ? { name: options.name } : { name: options.name, version: options.version },
-        url: options.url,
-        token: options.token,
-        dataDir: options.dataDir,
-        env: options.env,
-        requestTimeoutMs: options.timeoutMs,
-        connectTimeoutMs: options.connectTimeoutMs,
-      });
+    const { client, owned } = adapterClient(options);
+    this.client = client;
+    this.ownsClient = owned;
     if (options.declareLogging !== false) declareLogging(this.mcp);
   }
 

@@ -6,5 +6,5 @@
  * verification code).
  */
 export { FakeKeyholdApp } from './fake-app.js';
-export type { FakeCall, FakeDecision, FakeKeyholdAppOptions, FakePrompt, FakePromptOutcome } from './fake-app.js';
+export type { FakeCall, FakeDecision, FakeKeyholdAppOptions, FakePrompt, FakePromptOutcome } from './fake-types.js';
 export { FakeStore } from './fake-store.js';

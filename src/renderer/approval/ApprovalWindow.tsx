@@ -6,14 +6,15 @@
  * nothing, Esc denies. The first answer disables every button, so a double
  * click can never send two answers.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 
-import type { ApprovalView } from '../../shared/ipc-contract.js';
 import { ErrorBanner } from '../shared/ErrorBanner.js';
 import { errorMessage, plural } from '../shared/format.js';
-import { ProcessLine } from '../shared/ProcessLine.js';
-import { DetailRow, PromptHeader } from '../shared/PromptHeader.js';
+import { DetailRow, PromptDetails } from '../shared/PromptDetails.js';
+import { PromptHeader } from '../shared/PromptHeader.js';
+import { PromptLoading } from '../shared/PromptLoading.js';
 import { useWindowKey } from '../shared/use-key.js';
+import { usePromptView } from '../shared/use-prompt-view.js';
 import { CountdownText, VerificationCode } from '../shared/VerificationCode.js';
 import { api } from './api.js';
 
@@ -33,26 +34,13 @@ const SENT_TEXT: Record<Decision, string> = {
 };
 
 export function ApprovalWindow() {
-  const [view, setView] = useState<ApprovalView | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { view, error, setError } = usePromptView(
+    () => api.load({}),
+    (loaded) => `Keyhold — ${loaded.server} wants ${plural(loaded.names.length, 'secret')}`,
+  );
   const [answer, setAnswer] = useState<{ decision: Decision; status: 'sending' | 'sent' | 'failed' } | null>(null);
   // A ref, not state: two clicks in the same frame both see it.
   const answered = useRef(false);
-
-  useEffect(() => {
-    let live = true;
-    api.load({}).then(
-      (loaded) => {
-        if (!live) return;
-        setView(loaded);
-        document.title = `Keyhold — ${loaded.server} wants ${plural(loaded.names.length, 'secret')}`;
-      },
-      (failure: unknown) => live && setError(`Could not load this request. ${errorMessage(failure)}`),
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
 
   const decide = useCallback((decision: Decision) => {
     if (answered.current) return;
@@ -70,9 +58,7 @@ export function ApprovalWindow() {
 
   useWindowKey('Escape', () => decide('deny'), view !== null);
 
-  if (view === null) {
-    return error === null ? <div className="loading">Loading…</div> : <div className="prompt-body"><ErrorBanner message={error} /></div>;
-  }
+  if (view === null) return <PromptLoading error={error} />;
 
   const busy = answer !== null;
   const count = view.names.length;
@@ -84,9 +70,9 @@ export function ApprovalWindow() {
       <div className="prompt-body">
         <PromptHeader
           title={
-            <span id="prompt-title">
+            <>
               {view.server} wants to {action.verb} {plural(count, 'secret')}
-            </span>
+            </>
           }
           server={view.server}
           serverVersion={view.serverVersion}
@@ -94,10 +80,7 @@ export function ApprovalWindow() {
 
         {error === null ? null : <ErrorBanner message={error} />}
 
-        <dl className="details">
-          <DetailRow label="Requested by">
-            <ProcessLine process={view.process} />
-          </DetailRow>
+        <PromptDetails view={view}>
           <DetailRow label={count === 1 ? 'Secret' : 'Secrets'}>
             <ul className="secret-list" aria-label="Requested secrets">
               {view.names.map((name) => (
@@ -107,19 +90,7 @@ export function ApprovalWindow() {
               ))}
             </ul>
           </DetailRow>
-          {view.reason === undefined ? null : (
-            <DetailRow label="Reason">
-              <span className="selectable" data-testid="reason">
-                {view.reason}
-              </span>
-            </DetailRow>
-          )}
-          {view.tool === undefined ? null : (
-            <DetailRow label="Tool">
-              <span className="mono">{view.tool}</span>
-            </DetailRow>
-          )}
-        </dl>
+        </PromptDetails>
 
         <VerificationCode code={view.verificationCode} />
         <div className="approval-countdown">

@@ -8,7 +8,7 @@
  * in a single-line field saves; Esc cancels. Save validates every field and
  * moves focus to the first one that needs attention.
  */
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useRef, useState, type FormEvent } from 'react';
 
 import type { FieldSpec } from '../../shared/bridge-protocol.js';
 import { validateEntry, validateFieldValue } from '../../shared/field-validation.js';
@@ -16,9 +16,11 @@ import type { EntryView } from '../../shared/ipc-contract.js';
 import { ErrorBanner } from '../shared/ErrorBanner.js';
 import { errorMessage, plural } from '../shared/format.js';
 import { WarningIcon } from '../shared/icons.js';
-import { ProcessLine } from '../shared/ProcessLine.js';
-import { DetailRow, PromptHeader } from '../shared/PromptHeader.js';
+import { PromptDetails } from '../shared/PromptDetails.js';
+import { PromptHeader } from '../shared/PromptHeader.js';
+import { PromptLoading } from '../shared/PromptLoading.js';
 import { useWindowKey } from '../shared/use-key.js';
+import { usePromptView } from '../shared/use-prompt-view.js';
 import { CountdownText, VerificationCode } from '../shared/VerificationCode.js';
 import { api } from './api.js';
 import { EntryField } from './EntryField.js';
@@ -35,32 +37,19 @@ function initialValues(fields: readonly FieldSpec[]): Record<string, string> {
 }
 
 export function EntryWindow() {
-  const [view, setView] = useState<EntryView | null>(null);
   const [values, setValues] = useState<Record<string, string>>({});
+  const { view, error, setError } = usePromptView(
+    () => api.load({}),
+    (loaded) => `Keyhold — ${loaded.server} needs ${plural(loaded.fields.length, 'secret')}`,
+    (loaded) => setValues(initialValues(loaded.fields)),
+  );
   const [touched, setTouched] = useState<Record<string, boolean>>({});
   const [attempted, setAttempted] = useState(false);
   const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
   const [phase, setPhase] = useState<Phase>('editing');
-  const [error, setError] = useState<string | null>(null);
   const inputs = useRef(new Map<string, FieldElement>());
   // Set synchronously so a double click or Enter+click cannot send twice.
   const inFlight = useRef(false);
-
-  useEffect(() => {
-    let live = true;
-    api.load({}).then(
-      (loaded) => {
-        if (!live) return;
-        setView(loaded);
-        setValues(initialValues(loaded.fields));
-        document.title = `Keyhold — ${loaded.server} needs ${plural(loaded.fields.length, 'secret')}`;
-      },
-      (failure: unknown) => live && setError(`Could not load this request. ${errorMessage(failure)}`),
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
 
   const focusField = (name: string | undefined): void => {
     if (name !== undefined) inputs.current.get(name)?.focus();
@@ -112,9 +101,7 @@ export function EntryWindow() {
 
   useWindowKey('Escape', cancel, view !== null && phase === 'editing');
 
-  if (view === null) {
-    return error === null ? <div className="loading">Loading…</div> : <div className="prompt-body"><ErrorBanner message={error} /></div>;
-  }
+  if (view === null) return <PromptLoading error={error} />;
 
   const busy = phase !== 'editing';
   const onSubmit = (event: FormEvent<HTMLFormElement>): void => {
@@ -144,9 +131,9 @@ export function EntryWindow() {
       <div className="prompt-body">
         <PromptHeader
           title={
-            <span id="prompt-title">
+            <>
               {view.server} needs {plural(view.fields.length, 'secret')}
-            </span>
+            </>
           }
           server={view.server}
           serverVersion={view.serverVersion}
@@ -154,23 +141,7 @@ export function EntryWindow() {
 
         {error === null ? null : <ErrorBanner message={error} />}
 
-        <dl className="details">
-          <DetailRow label="Requested by">
-            <ProcessLine process={view.process} />
-          </DetailRow>
-          {view.reason === undefined ? null : (
-            <DetailRow label="Reason">
-              <span className="selectable" data-testid="reason">
-                {view.reason}
-              </span>
-            </DetailRow>
-          )}
-          {view.tool === undefined ? null : (
-            <DetailRow label="Tool">
-              <span className="mono">{view.tool}</span>
-            </DetailRow>
-          )}
-        </dl>
+        <PromptDetails view={view} />
 
         <div className="entry-code">
           <VerificationCode code={view.verificationCode} compact />

@@ -10,6 +10,8 @@ import type { ManagerState } from '../../shared/ipc-contract.js';
 import { plural } from '../shared/format.js';
 import { api } from './api.js';
 import { ConfirmDeleteDialog } from './ConfirmDeleteDialog.js';
+import { GroupSection } from './GroupSection.js';
+import { ColumnHeads } from './ListTable.js';
 import type { RunAction } from './run-action.js';
 import { ReplaceSecretForm } from './ReplaceSecretForm.js';
 import { SecretRow } from './SecretRow.js';
@@ -93,13 +95,13 @@ export function SecretsTab({ servers, run }: { servers: ManagerState['servers'];
         {notice}
       </p>
       {servers.map((server) => (
-        <section key={server.name} className="group" data-testid={`server-${server.name}`} aria-labelledby={`server-heading-${server.name}`}>
-          <div className="group-header">
-            <h2 id={`server-heading-${server.name}`} className="group-title">
-              {server.name}
-            </h2>
-            <span className="muted">{plural(server.secrets.length, 'secret')}</span>
-          </div>
+        <GroupSection
+          key={server.name}
+          data-testid={`server-${server.name}`}
+          headingId={`server-heading-${server.name}`}
+          title={server.name}
+          aside={<span className="muted">{plural(server.secrets.length, 'secret')}</span>}
+        >
           <table className="table table-secrets">
             <colgroup>
               <col />
@@ -108,17 +110,9 @@ export function SecretsTab({ servers, run }: { servers: ManagerState['servers'];
               <col className="col-date" />
               <col className="col-actions" />
             </colgroup>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col" className="cell-date">Created</th>
-                <th scope="col" className="cell-date">Updated</th>
-                <th scope="col" className="cell-date">Last used</th>
-                <th scope="col" className="cell-actions">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <ColumnHeads
+              columns={['Name', { label: 'Created', className: 'cell-date' }, { label: 'Updated', className: 'cell-date' }, { label: 'Last used', className: 'cell-date' }]}
+            />
             <tbody>
               {server.secrets.map((secret) => {
                 const ref = { server: server.name, name: secret.name };
@@ -153,7 +147,7 @@ export function SecretsTab({ servers, run }: { servers: ManagerState['servers'];
               })}
             </tbody>
           </table>
-        </section>
+        </GroupSection>
       ))}
       {deleting === null ? null : (
         <ConfirmDeleteDialog

@@ -2,6 +2,7 @@
  * The top of a prompt window: icon, the question as the heading, and the
  * server. The heading takes focus when the window opens so that no button
  * does: a stray Enter or Space (typed for another window) answers nothing.
+ * The question is `#prompt-title`, which labels the window's main element.
  */
 import { useEffect, useRef, type ReactNode } from 'react';
 
@@ -25,7 +26,7 @@ export function PromptHeader({ title, server, serverVersion }: PromptHeaderProps
       </div>
       <div className="prompt-titles">
         <h1 className="prompt-title" tabIndex={-1} ref={headingRef}>
-          {title}
+          <span id="prompt-title">{title}</span>
         </h1>
         <p className="prompt-subtitle">
           MCP server <span className="strong" data-testid="server">{server}</span>
@@ -33,15 +34,5 @@ export function PromptHeader({ title, server, serverVersion }: PromptHeaderProps
         </p>
       </div>
     </header>
-  );
-}
-
-/** A label/value row in a prompt's details list. */
-export function DetailRow({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="detail-row">
-      <dt className="detail-label">{label}</dt>
-      <dd className="detail-value">{children}</dd>
-    </div>
   );
 }

@@ -1,0 +1,109 @@
+/**
+ * The types of `FakeKeyholdApp`: the public ones a test uses (decisions,
+ * prompts, calls, options), then the internal ones its modules pass each
+ * other (not exported from the package).
+ */
+import type { FieldSpec, RequestType, SecretName } from '../../shared/bridge-protocol.js';
+
+/** What the simulated user does with a window. */
+export type FakeDecision =
+  /** Approval window: Allow (this request only). */
+  | 'allow'
+  /** Approval window: Allow for session (until this MCP server disconnects). */
+  | 'allow_session'
+  /** Approval window: Deny → the request fails with `denied`. */
+  | 'deny'
+  /** Either window closed without an answer (entry Cancel) → `cancelled`. */
+  | 'cancel'
+  /** Nobody answers: the request fails with `timeout` at once, without waiting out the timeout. */
+  | 'timeout'
+  /** Leave the window open: answer it later with `prompt.answer(...)`, or let it time out or be cancelled. */
+  | 'hold'
+  /** Entry window: Save with these values (checked against the FieldSpecs, like the app does). */
+  | { readonly save: Readonly<Record<string, string>> };
+
+export type FakePromptOutcome = 'open' | 'allow' | 'allow_session' | 'deny' | 'save' | 'cancel' | 'timeout' | 'aborted';
+
+/** A window the fake app showed. */
+export interface FakePrompt {
+  /** The bridge request id: the `id` of the pending event (what `keyhold://request/<id>` names). */
+  readonly requestId: string;
+  readonly kind: 'entry' | 'approval';
+  readonly server: string;
+  /** The pid the MCP server gave in `hello`. */
+  readonly pid: number;
+  /** Approval: the names asked for. Entry: the field names. */
+  readonly names: readonly SecretName[];
+  /** Entry window fields ([] for approval). */
+  readonly fields: readonly FieldSpec[];
+  readonly guide?: string;
+  readonly reason?: string;
+  readonly tool?: string;
+  /** Entry window: stored values the MCP server reported as rejected, with its reason. */
+  readonly rejected?: { readonly names: readonly SecretName[]; readonly reason?: string };
+  /** `XXXX-XXXX`, as sent in the pending event. */
+  readonly verificationCode: string;
+  readonly expiresAt: number;
+  /** How the window ended: the decision given, `timeout`, or `aborted` (the MCP server cancelled or disconnected, or the app stopped). */
+  readonly outcome: FakePromptOutcome;
+  /** Answers the window if it is still open; false if it had already closed. */
+  answer(decision: Exclude<FakeDecision, 'hold'>): boolean;
+}
+
+/** One request the fake app received (never with values). */
+export interface FakeCall {
+  readonly type: Exclude<RequestType, 'hello'>;
+  readonly server: string;
+  readonly names?: readonly SecretName[];
+  readonly reason?: string;
+  readonly tool?: string;
+}
+
+export interface FakeKeyholdAppOptions {
+  /** Values already "in the keychain": `{ [server]: { [name]: value } }`. */
+  readonly secrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Decisions for the next windows, in order (same as calling `decide`). */
+  readonly decisions?: readonly FakeDecision[];
+  /** Decides windows the queue has no answer for; return undefined to leave the window open ('hold'). */
+  readonly onPrompt?: (prompt: FakePrompt) => FakeDecision | undefined;
+  /** Reported in `hello` (default `fake`). */
+  readonly appVersion?: string;
+}
+
+// Internal: not exported from `@keyhold/bridge/testing`.
+
+/** A connection's MCP server, as it said in `hello`. */
+export interface Session {
+  readonly server: string;
+  readonly pid: number;
+}
+
+/** A decision that answers a window (not `hold`). */
+export type Answer = Exclude<FakeDecision, 'hold'>;
+
+/** What the request says about itself, shown in its windows. */
+export interface PromptParams {
+  readonly reason?: string | undefined;
+  readonly tool?: string | undefined;
+  readonly guide?: string | undefined;
+}
+
+/** The request a window belongs to: its id, its abort signal (timeout, cancel, disconnect, shutdown) and how to announce a window. */
+export interface CallContext {
+  readonly requestId: string;
+  readonly signal: AbortSignal;
+  readonly timeoutMs: number;
+  readonly expiresAt: number;
+  readonly onOpen: (prompt: FakePrompt) => void;
+}
+
+/** A window to show. */
+export interface WindowRequest {
+  readonly kind: FakePrompt['kind'];
+  readonly session: Session;
+  readonly names: readonly SecretName[];
+  readonly fields: readonly FieldSpec[];
+  readonly params: PromptParams;
+  readonly call: CallContext;
+  readonly rejected?: FakePrompt['rejected'] | undefined;
+}

@@ -1,0 +1,209 @@
+/**
+ * TerminalPrompter entry (test/helpers/terminal-prompter-harness.ts): reading
+ * values (echo off for passwords, validation, defaults, textareas, cancel),
+ * sanitising everything a server or client sends before it reaches the
+ * terminal, and decoding raw keys.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import type { FieldSpec } from '../../src/shared/bridge-protocol.js';
+import { decodeKeys } from '../../src/main/cli/terminal-keys.js';
+import { markdownToPlainText, sanitizeLine } from '../../src/main/cli/terminal-text.js';
+import { entryPrompt, harness, passwordField } from '../helpers/terminal-prompter-harness.js';
+
+describe('TerminalPrompter entry', () => {
+  it('reads a password with echo off: the typed value never reaches the screen', async () => {
+    const t = harness();
+    const outcome = t.prompter.enter(entryPrompt(), new AbortController().signal);
+    await t.waitFor('API key: ');
+    t.type('hunter2-very-');
+    t.type('secretX\x7f'); // backspace removes the X
+    t.type('\r');
+    assert.deepEqual(await outcome, { action: 'save', values: { API_KEY: 'hunter2-very-secret' } });
+    const screen = t.screen();
+    assert.ok(!screen.includes('hunter2'), 'no part of the typed password is printed');
+    assert.ok(!screen.includes('*'), 'not even one star per character');
+    assert.ok(screen.includes('hidden input'));
+  });
+
+  it('shows server, process, code, the Markdown guide as plain text and the rejected-value note', async () => {
+    const t = harness();
+    const outcome = t.prompter.enter(
+      entryPrompt({
+        serverVersion: '3.1.4',
+        reason: 'Needed to fetch the forecast',
+        guide: '## Get a key\n\n1. Open [the dashboard](https://weather.example.com/keys)\n2. Copy the key',
+        rejected: { names: ['API_KEY'], reason: '401 Unauthorized' },
+      }),
+      new AbortController().signal,
+    );
+    await t.waitFor('API key: ');
+    const screen = t.screen();
+    for (const expected of [
+      'weather 3.1.4',
+      'pid 4242',
+      'WXYZ-2345',
+      'Needed to fetch the forecast',
+      '│ ## Get a key',
+      '│ 1. Open the dashboard <https://weather.example.com/keys>',
+      'the previous value of API_KEY was rejected by the server: 401 Unauthorized',
+    ]) {
+      assert.ok(screen.includes(expected), `missing ${expected}`);
+    }
+    t.type('\x1b');
+    assert.deepEqual(await outcome, { action: 'cancel' });
+  });
+
+  it('re-asks a field until its value is valid, without echoing the rejected value', async () => {
+    const t = harness();
+    const fields: FieldSpec[] = [
+      { name: 'TOKEN', label: 'Token', type: 'password', required: true, pattern: 'sk-[a-z0-9]+' },
+      { name: 'BASE_URL', label: 'Base URL', type: 'url', required: true },
+    ];
+    const outcome = t.prompter.enter(entryPrompt({ fields }), new AbortController().signal);
+    await t.waitFor('Token: ');
+    t.type('\r');
+    await t.waitFor('✗ Token is required.');
+    t.type('wrong-format\r');
+    await t.waitFor('✗ Token does not have the expected format.');
+    t.type('sk-abc123\r');
+    await t.waitFor('Base URL: ');
+    const mark = t.screen().length;
+    t.type('ftp://files.example.com\r');
+    await t.waitFor('✗ Base URL must be a URL', mark);
+    t.type('https://api.example.com\r');
+    assert.deepEqual(await outcome, { action: 'save', values: { TOKEN: 'sk-abc123', BASE_URL: 'https://api.example.com' } });
+    const screen = t.screen();
+    assert.ok(!screen.includes('wrong-format') && !screen.includes('sk-abc123'));
+    const errorLines = screen.split('\n').filter((line) => line.includes('✗'));
+    assert.equal(errorLines.length, 3);
+    assert.ok(errorLines.every((line) => !line.includes('ftp://')));
+  });
+
+  it('takes the default on empty input; a password default is used but never shown', async () => {
+    const t = harness();
+    const fields: FieldSpec[] = [
+      { name: 'REGION', label: 'Region', type: 'text', required: true, default: 'eu-west-1', placeholder: 'us-east-1', help: 'Where your account lives' },
+      { name: 'API_KEY', label: 'API key', type: 'password', required: true, default: 'preset-secret-value' },
+      { name: 'NOTES', label: 'Notes', type: 'text', required: false },
+    ];
+    const outcome = t.prompter.enter(entryPrompt({ fields }), new AbortController().signal);
+    await t.waitFor('Region: ');
+    assert.ok(t.screen().includes('Leave empty for the default: eu-west-1'));
+    assert.ok(t.screen().includes('Example: us-east-1'));
+    assert.ok(t.screen().includes('Where your account lives'));
+    t.type('\r');
+    await t.waitFor('API key: ');
+    t.type('\r');
+    await t.waitFor('Notes: ');
+    t.type('\r');
+    assert.deepEqual(await outcome, {
+      action: 'save',
+      values: { REGION: 'eu-west-1', API_KEY: 'preset-secret-value', NOTES: '' },
+    });
+    assert.ok(!t.screen().includes('preset-secret-value'));
+    assert.ok(t.screen().includes('Leave empty to keep the preset value (not shown)'));
+  });
+
+  it('echoes visible fields, reads several lines for a textarea, ignores arrow keys', async () => {
+    const t = harness();
+    const fields: FieldSpec[] = [
+      { name: 'ACCOUNT', label: 'Account', type: 'email', required: true },
+      { name: 'CERT', label: 'Certificate', type: 'textarea', required: true },
+    ];
+    const outcome = t.prompter.enter(entryPrompt({ fields }), new AbortController().signal);
+    await t.waitFor('Account: ');
+    t.type('me@\x1b[Dexample.com\r');
+    await t.waitFor('Certificate: ');
+    t.type('line one\rline two\r\x04');
+    assert.deepEqual(await outcome, { action: 'save', values: { ACCOUNT: 'me@example.com', CERT: 'line one\nline two' } });
+    assert.ok(t.screen().includes('me@example.com'));
+  });
+
+  for (const [name, key] of [
+    ['Ctrl-C', '\x03'],
+    ['Esc', '\x1b'],
+  ] as const) {
+    it(`cancels on ${name} without exiting, even half-way through the fields`, async () => {
+      const t = harness();
+      const fields: FieldSpec[] = [
+        { name: 'USER', label: 'User', type: 'text', required: true },
+        passwordField,
+      ];
+      const outcome = t.prompter.enter(entryPrompt({ fields }), new AbortController().signal);
+      await t.waitFor('User: ');
+      t.type('alice\r');
+      await t.waitFor('API key: ');
+      t.type(`not-finish${key}`);
+      assert.deepEqual(await outcome, { action: 'cancel' });
+      assert.deepEqual(t.rawModes, [true, false]);
+      assert.ok(!t.screen().includes('not-finish'));
+    });
+  }
+});
+
+describe('TerminalPrompter output sanitising (terminal escape injection)', () => {
+  it('strips escape sequences and control characters from everything a server or client sends', async () => {
+    const t = harness();
+    const fields: FieldSpec[] = [
+      {
+        name: 'API_KEY',
+        label: 'Key\x1b[8m hidden',
+        type: 'password',
+        required: true,
+        help: 'help\x1b]8;;https://evil.example\x07link\x1b]8;;\x07',
+        placeholder: 'sk-\x07\x08\x08\x08',
+      },
+    ];
+    const outcome = t.prompter.enter(
+      entryPrompt({
+        fields,
+        serverVersion: '1.0\x1b[5m',
+        reason: 'Repaint\x1b[2J\x1b[H\x1b]0;owned title\x07 me\nVerification code:  ZZZZ-ZZZZ',
+        tool: 'tool\u009b31m\u202e',
+        guide: '# Setup\x1b[31m red\x1b[0m\r\n\u009d0;title\u009c\x1bPdcs\x1b\\done\n\u202egnp.exe',
+        process: { claimedPid: 7, pid: 7, executable: '/tmp/\x1b[32mnode', commandLine: 'node\x1b[1A\x1b[2K fake', verified: true },
+      }),
+      new AbortController().signal,
+    );
+    await t.waitFor('hidden: ');
+    const screen = t.screen();
+    // eslint-disable-next-line no-control-regex
+    const forbidden = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+    assert.ok(!forbidden.test(screen), `control characters reached the terminal: ${JSON.stringify(screen.match(forbidden))}`);
+    assert.ok(screen.includes('Repaint me Verification code: ZZZZ-ZZZZ'), 'the reason stays on its own line');
+    assert.ok(!/^\s*Verification code:\s+ZZZZ/m.test(screen), 'a server cannot forge a line of its own');
+    assert.ok(!screen.includes('owned title'));
+    assert.ok(screen.includes('│ # Setup red'));
+    assert.ok(screen.includes('│ done'));
+    t.type('\x03');
+    await outcome;
+  });
+
+  it('sanitizeLine and markdownToPlainText keep ordinary text intact', () => {
+    assert.equal(sanitizeLine('  Fetch  the\tforecast\nfor Paris  '), 'Fetch the forecast for Paris');
+    assert.equal(sanitizeLine('x'.repeat(20), 10), `${'x'.repeat(9)}…`);
+    assert.equal(markdownToPlainText('See [docs](https://a.example/x) or <https://b.example>.'), 'See docs <https://a.example/x> or <https://b.example>.');
+  });
+});
+
+describe('decodeKeys', () => {
+  it('splits raw input into keys and drops terminal escape sequences', () => {
+    assert.deepEqual(decodeKeys('a\x1b[A\x1b[1;5Cb\x1bOPc\r\n\x7f\x15\x03\x04\x1b'), [
+      { kind: 'char', char: 'a' },
+      { kind: 'char', char: 'b' },
+      { kind: 'char', char: 'c' },
+      { kind: 'enter' },
+      { kind: 'backspace' },
+      { kind: 'clear-line' },
+      { kind: 'ctrl-c' },
+      { kind: 'end-of-text' },
+      { kind: 'escape' },
+    ]);
+    assert.deepEqual(decodeKeys('é🔑\t\u202e'), [
+      { kind: 'char', char: 'é' },
+      { kind: 'char', char: '🔑' },
+    ]);
+  });
+});

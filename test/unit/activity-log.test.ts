@@ -47,4 +47,43 @@ describe('activity log', () => {
     const log = new ActivityLog({ dataDir: '/proc/definitely/not/writable' });
     await log.append({ server: 'a', names: ['x'], action: 'allowed' });
   });
+
+  it('group commit: entries appended together go out in one write, in order', async () => {
+    const dir = await makeTempDir();
+    const log = new ActivityLog({ dataDir: dir.path, batchMs: 5 });
+    const writes: Array<Promise<void>> = [];
+    for (let i = 0; i < 200; i += 1) writes.push(log.append({ server: 'a', names: [`n${i}`], action: 'allowed', requestId: `r${i}` }));
+    await Promise.all(writes);
+    const lines = (await readFile(join(dir.path, ACTIVITY_FILE_NAME), 'utf8')).trim().split('\n');
+    assert.deepEqual(lines.map((line) => (JSON.parse(line) as { requestId: string }).requestId), writes.map((_w, i) => `r${i}`));
+    await dir.cleanup();
+  });
+
+  it('audit_log_flushing: a granted server reading in a loop adds a first line and one summary per window, not a line per read', async () => {
+    const dir = await makeTempDir();
+    let t = 0;
+    const log = new ActivityLog({ dataDir: dir.path, now: () => ++t, repeatWindowMs: 60_000 });
+    await log.append({ server: 'other', names: ['k'], action: 'allowed_session', pid: 7 });
+    for (let i = 0; i < 10_000; i += 1) void log.append({ server: 'greedy', names: ['token'], action: 'granted_by_session', pid: 9, requestId: `r${i}` });
+    void log.append({ server: 'greedy', names: ['other'], action: 'granted_by_session', pid: 9, requestId: 'x1' });
+    const entries = await log.read();
+    assert.equal(entries.length, 4, 'the decision, the first read of each name set, one summary');
+    const summary = entries.find((e) => e.count !== undefined);
+    assert.equal(summary?.count, 9_999);
+    assert.equal(summary?.requestId, undefined);
+    assert.equal(entries.find((e) => e.requestId === 'r0')?.count, undefined, 'the first read keeps its own line and request id');
+    assert.ok(entries.some((e) => e.server === 'other' && e.action === 'allowed_session'), 'the earlier decision is still there');
+    await dir.cleanup();
+  });
+
+  it('a stalled disk: entries beyond the queue limit are counted in one error line, memory stays bounded', async () => {
+    const dir = await makeTempDir();
+    const log = new ActivityLog({ dataDir: dir.path, maxQueuedBytes: 1_000, batchMs: 1 });
+    for (let i = 0; i < 100; i += 1) void log.append({ server: 'a', names: [`n${i}`], action: 'denied' });
+    const entries = await log.read({ limit: 1_000 });
+    const note = entries.find((e) => e.action === 'error');
+    assert.match(note?.detail ?? '', /activity_log_stalled: \d+ entries could not be queued/);
+    assert.ok(entries.length < 100);
+    await dir.cleanup();
+  });
 });

@@ -65,4 +65,35 @@ describe('session grants', () => {
     store.grant('s', 'x', 1, ['a']);
     assert.equal(changes, 2);
   });
+
+  it('tell onRemoved listeners which grants ended, whatever ended them', () => {
+    const c = clock();
+    const store = new GrantStore({ now: c.now, ttlMs: 100 });
+    const ended: string[][] = [];
+    store.onRemoved((removed) => ended.push(removed.map((g) => g.sessionId)));
+    const a = store.grant('revoked', 'x', 1, ['a']);
+    store.grant('disconnected', 'x', 1, ['a']);
+    store.grant('replaced', 'y', 1, ['b']);
+    store.revoke(a.id);
+    store.endSession('disconnected');
+    store.revokeNames('y', ['b']);
+    store.grant('expired', 'x', 1, ['a']);
+    c.advance(100);
+    store.covers('expired', 'x', ['a']);
+    store.grant('locked-1', 'x', 1, ['a']);
+    store.grant('locked-2', 'x', 1, ['a']);
+    store.revokeAll();
+    assert.deepEqual(ended, [['revoked'], ['disconnected'], ['replaced'], ['expired'], ['locked-1', 'locked-2']]);
+    store.dispose();
+  });
+
+  it('drop an expired grant by timer, without any read', async () => {
+    const store = new GrantStore({ ttlMs: 20 });
+    let changes = 0;
+    store.onChange(() => (changes += 1));
+    store.grant('s', 'x', 1, ['a']);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    assert.equal(changes, 2, 'granted, then expired');
+    assert.deepEqual(store.list(), []);
+  });
 });

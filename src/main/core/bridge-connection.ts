@@ -25,6 +25,14 @@ import type { Prompt } from './prompter.js';
 import type { ClientSession, SecretAccess } from './secret-access.js';
 
 export const MAX_IN_FLIGHT_PER_CONNECTION = 16;
+/**
+ * Replies the socket may hold for a client that does not read them. Past this
+ * the connection is dropped: a client that sends without reading cannot make
+ * the app buffer without bound (test: slow_reader_memory, fuzz-protocol).
+ */
+export const MAX_BUFFERED_REPLY_BYTES = 8 * 1024 * 1024;
+/** How long a connection that broke the protocol has to receive its close frame before it is dropped. */
+const CLOSE_GRACE_MS = 250;
 
 export interface ConnectionDeps {
   readonly access: SecretAccess;
@@ -36,7 +44,7 @@ export interface ConnectionDeps {
 export class BridgeConnection {
   private session: ClientSession | undefined;
   private helloInFlight = false;
-  private readonly inFlight = new Map<string, AbortController>();
+  private readonly inFlight = new Map<string, LazyAbort>();
   private readonly handling = new Set<Promise<void>>();
 
   constructor(
@@ -50,7 +58,9 @@ export class BridgeConnection {
       void handled.finally(() => this.handling.delete(handled));
     });
     socket.on('close', () => this.closed());
-    socket.on('error', () => socket.terminate());
+    // A protocol error (bad UTF-8 → 1007, oversize → 1009) has already queued its close frame: give it a
+    // moment to reach the client, then drop the socket whether or not the client answers the close.
+    socket.on('error', () => setTimeout(() => socket.terminate(), CLOSE_GRACE_MS).unref());
   }
 
   /** Resolves when every frame received so far has been answered (used at shutdown, after prompts are cancelled). */
@@ -140,12 +150,14 @@ export class BridgeConnection {
     if (this.inFlight.size >= MAX_IN_FLIGHT_PER_CONNECTION) {
       throw new KeyholdError('busy', `At most ${MAX_IN_FLIGHT_PER_CONNECTION} requests may wait at once on one connection.`);
     }
-    const controller = new AbortController();
-    this.inFlight.set(id, controller);
+    const abort = new LazyAbort();
+    this.inFlight.set(id, abort);
     try {
       return await work({
         requestId: id,
-        signal: controller.signal,
+        get signal() {
+          return abort.signal;
+        },
         onOpen: (prompt) =>
           this.send({ event: 'pending', data: { id, kind: prompt.kind, verificationCode: prompt.verificationCode, expiresAt: prompt.expiresAt } }),
       });
@@ -173,7 +185,35 @@ export class BridgeConnection {
   }
 
   private send(frame: object): void {
-    if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(frame));
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    if (this.socket.bufferedAmount > MAX_BUFFERED_REPLY_BYTES) {
+      this.socket.terminate();
+      return;
+    }
+    this.socket.send(JSON.stringify(frame));
+  }
+}
+
+/**
+ * An AbortController made only when someone asks for its signal: most reads
+ * are granted and never prompt, and creating a signal per request showed up
+ * in profiles. An abort before that is remembered and applied on creation.
+ */
+class LazyAbort {
+  private controller: AbortController | undefined;
+  private reason: KeyholdError | undefined;
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.reason !== undefined) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: KeyholdError): void {
+    if (this.controller === undefined) this.reason ??= reason;
+    else this.controller.abort(reason);
   }
 }
 

@@ -17,6 +17,10 @@ import { MAX_FRAME_BYTES } from '../../shared/bridge-protocol.js';
 
 export const BRIDGE_HOST = '127.0.0.1';
 const DEFAULT_MAX_CONNECTIONS = 512;
+/** How long a client may take to send its HTTP upgrade request. */
+const UPGRADE_TIMEOUT_MS = 5_000;
+/** How long shutdown waits for clients to answer the close frame. */
+const CLOSE_WAIT_MS = 1_000;
 
 export interface BridgeServerOptions {
   readonly token: string;
@@ -50,7 +54,8 @@ export class BridgeServer {
       perMessageDeflate: false,
       clientTracking: true,
     });
-    const http = createServer((_request, response) => {
+    // A local client sends its upgrade at once: one that trickles its headers (slowloris) is cut off after a few seconds.
+    const http = createServer({ headersTimeout: UPGRADE_TIMEOUT_MS, requestTimeout: UPGRADE_TIMEOUT_MS, connectionsCheckingInterval: 1_000 }, (_request, response) => {
       response.writeHead(426, { 'Content-Type': 'text/plain', Connection: 'close' });
       response.end('Keyhold bridge: WebSocket only.\n');
     });
@@ -79,13 +84,21 @@ export class BridgeServer {
     return new BridgeServer(http, wss, port);
   }
 
-  /** Closes every connection (1001 going away) and stops listening. */
+  /**
+   * Closes every connection (1001 going away) and stops listening. A client
+   * that does not answer the close within `CLOSE_WAIT_MS` is dropped, so a
+   * stuck or hostile peer cannot hold up shutdown (ws alone would wait 30 s).
+   */
   async close(): Promise<void> {
     for (const client of this.wss.clients) client.close(1001, 'Keyhold is shutting down');
-    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+    clearTimeout(timer);
+    for (const client of this.wss.clients) client.terminate();
+    await closed;
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
-    for (const client of this.wss.clients) client.terminate();
   }
 }
 

@@ -28,15 +28,71 @@ export function keychainService(server: string): string {
 
 const ENTRY_OPTIONS: EntryOptions = { linux: { store: 'secret-service' } };
 
+/** How many entry handles the system keychain keeps open (each holds a Secret Service session). */
+export const MAX_KEYCHAIN_HANDLES = 256;
+
+/**
+ * The OS keychain through `@napi-rs/keyring`. Entry handles are kept and
+ * reused: on Linux a fresh handle opens a new Secret Service session (a D-Bus
+ * round trip plus a key exchange, ~5 ms), a kept one reads in ~0.5 ms. A
+ * handle holds no value, only the session; a locked collection still refuses
+ * a kept handle (checked in test/integration/fault-keychain.test.ts). A handle
+ * that fails is dropped; when a kept handle fails for a reason other than a
+ * lock (its session died with a restarted keyring daemon), the operation is
+ * tried once more on a fresh one.
+ */
 export function createSystemKeychain(): Keychain {
-  const entry = (service: string, account: string): AsyncEntry => new AsyncEntry(service, account, ENTRY_OPTIONS);
+  const handles = new EntryHandles(MAX_KEYCHAIN_HANDLES);
   return {
-    get: (service, account) => guard('read', () => entry(service, account).getPassword()),
-    set: (service, account, value) => guard('write', () => entry(service, account).setPassword(value)),
-    delete: (service, account) => guard('delete', () => entry(service, account).deletePassword()),
+    get: (service, account) => guard('read', () => handles.use(service, account, (entry) => entry.getPassword())),
+    set: (service, account, value) => guard('write', () => handles.use(service, account, (entry) => entry.setPassword(value))),
+    delete: (service, account) =>
+      guard('delete', async () => {
+        try {
+          return await handles.use(service, account, (entry) => entry.deletePassword());
+        } finally {
+          handles.forget(service, account);
+        }
+      }),
     accounts: (service) =>
       guard('list', async () => (await findCredentialsAsync(service)).map((credential) => credential.account)),
   };
+}
+
+/** A bounded, least-recently-used set of entry handles by service and account. */
+class EntryHandles {
+  private readonly entries = new Map<string, AsyncEntry>();
+
+  constructor(private readonly max: number) {}
+
+  async use<T>(service: string, account: string, run: (entry: AsyncEntry) => Promise<T>): Promise<T> {
+    const key = `${service}\u0000${account}`;
+    const kept = this.entries.get(key);
+    if (kept !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, kept);
+      try {
+        return await run(kept);
+      } catch (error) {
+        if (this.entries.get(key) === kept) this.entries.delete(key);
+        if (isLockRefusal(error)) throw error;
+      }
+    }
+    const fresh = new AsyncEntry(service, account, ENTRY_OPTIONS);
+    const result = await run(fresh);
+    this.entries.set(key, fresh);
+    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value ?? key);
+    return result;
+  }
+
+  forget(service: string, account: string): void {
+    this.entries.delete(`${service}\u0000${account}`);
+  }
+}
+
+/** A locked collection: asking again would only show the user a second unlock prompt. */
+function isLockRefusal(error: unknown): boolean {
+  return /locked|prompt|dismissed/i.test(error instanceof Error ? error.message : String(error));
 }
 
 async function guard<T>(operation: string, run: () => Promise<T>): Promise<T> {
@@ -53,7 +109,7 @@ async function guard<T>(operation: string, run: () => Promise<T>): Promise<T> {
 export function describeKeychainFailure(error: unknown): string {
   const raw = error instanceof Error ? error.message : String(error);
   const firstLine = raw.split('\n')[0]?.slice(0, 300) ?? 'unknown error';
-  if (process.platform === 'linux' && /secret|dbus|d-bus|platform|no storage|locked/i.test(raw)) {
+  if (process.platform === 'linux' && /secret|d-?bus|zbus|bus address|platform|no storage|locked|prompt/i.test(raw)) {
     return `${firstLine}. Is a Secret Service (GNOME Keyring or KWallet) running and unlocked in this session?`;
   }
   return firstLine;

@@ -18,6 +18,7 @@ import type { Prompter } from './prompter.js';
 import { SecretAccess, type ClientSession } from './secret-access.js';
 import { RuleStore } from './rules.js';
 import { SettingsStore } from './settings-store.js';
+import { GrantValueCache } from './value-cache.js';
 import { Vault, type ReconcileReport } from './vault.js';
 import { KeyholdError } from '../../shared/keyhold-error.js';
 
@@ -30,6 +31,12 @@ export interface CoreOptions {
   /** Default 0: the OS picks a free port. */
   readonly port?: number;
   readonly grantTtlMs?: number;
+  /**
+   * Default true: values read under an "Allow for session" grant are kept in
+   * memory until the grant ends (value-cache.ts; SECURITY.md). False sends
+   * every read to the keychain.
+   */
+  readonly cacheGrantedValues?: boolean;
   readonly requestTimeoutMs?: number;
   readonly maxQueuedPerServer?: number;
   /** Default true. Off for in-process tests that connect with url + token directly. */
@@ -82,7 +89,8 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
     ...(options.maxQueuedPerServer === undefined ? {} : { maxQueuedPerServer: options.maxQueuedPerServer }),
   });
   const activity = new ActivityLog({ dataDir, now });
-  const access = new SecretAccess({ vault, grants, broker, activity, rules });
+  const cache = options.cacheGrantedValues === false ? undefined : new GrantValueCache({ grants, onVaultWrite: (listener) => vault.onWrite(listener) });
+  const access = new SecretAccess({ vault, grants, broker, activity, rules, ...(cache === undefined ? {} : { cache }) });
   const sessions = new Map<string, ClientSession>();
   const connections = new Set<BridgeConnection>();
 
@@ -120,6 +128,8 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
     stop: () =>
       (stopping ??= (async () => {
         broker.close();
+        cache?.close();
+        grants.dispose();
         // Let every cancelled request send its `cancelled` reply before the sockets close.
         await Promise.race([Promise.all([...connections].map((c) => c.drain())), delay(2_000)]);
         await server.close();

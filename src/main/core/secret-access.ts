@@ -7,7 +7,8 @@
  *   2. Stored names not covered by this connection's session grant open the
  *      approval window: Allow → this request; Allow for session → a grant
  *      bound to this connection; Deny → `denied`.
- *   3. Values are read from the keychain and returned.
+ *   3. Values are read from the keychain and returned; values covered by a
+ *      session grant are kept in memory for the grant's life (value-cache.ts).
  * put(values) / delete(names) (the `keyhold set` / `keyhold rm` commands):
  *   always one approval window naming the action ("store", "delete"), whatever
  *   session grants or rules exist: those cover reads only. "Allow for
@@ -25,6 +26,7 @@ import type { Broker } from './broker.js';
 import type { GrantStore } from './grants.js';
 import type { ApprovalAction, Prompt, ProcessInfo } from './prompter.js';
 import type { RuleStore } from './rules.js';
+import type { GrantValueCache } from './value-cache.js';
 import type { Vault } from './vault.js';
 
 /** One authenticated bridge connection after `hello`. */
@@ -48,6 +50,8 @@ export interface SecretAccessDeps {
   readonly broker: Broker;
   readonly activity: ActivityLog;
   readonly rules: RuleStore;
+  /** Values of session-granted reads (value-cache.ts); without it every read goes to the keychain. */
+  readonly cache?: GrantValueCache;
 }
 
 type Values = Record<SecretName, string>;
@@ -66,10 +70,28 @@ export class SecretAccess {
         else if (grants.covers(session.sessionId, session.server, stored)) this.log(session, stored, 'granted_by_session', params.tool, call.requestId);
         else await this.askApproval(session, stored, params, call);
       }
-      const values = { ...(await vault.read(session.server, stored)), ...entered };
+      const values = { ...(await this.readStored(session, stored)), ...entered };
       vault.markUsed(session.server, params.names);
       return values;
     });
+  }
+
+  /**
+   * Values of stored names: from the grant-scoped cache when this session's
+   * grants cover them, else from the keychain (then kept, if a grant covers them).
+   */
+  private async readStored(session: ClientSession, names: readonly SecretName[]): Promise<Values> {
+    const { cache, grants, vault } = this.deps;
+    if (names.length === 0) return {};
+    if (cache === undefined) return vault.read(session.server, names);
+    if (grants.covers(session.sessionId, session.server, names)) {
+      const cached = cache.get(session.sessionId, names);
+      if (cached !== undefined) return cached;
+    }
+    const epoch = cache.epoch;
+    const values = await vault.read(session.server, names);
+    cache.keep(session.sessionId, session.server, values, epoch);
+    return values;
   }
 
   async request(session: ClientSession, params: RequestParams<'secrets.request'>, call: CallContext): Promise<Values> {

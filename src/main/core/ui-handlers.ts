@@ -20,6 +20,7 @@ import {
   type MethodOf,
   type WindowKind,
 } from '../../shared/ipc-contract.js';
+import type { ActivityEntry } from './activity-log.js';
 import type { KeyholdCore } from './keyhold-core.js';
 import type { PromptBoard } from './prompt-board.js';
 import type { ApprovalPrompt, EntryPrompt, Prompt } from './prompter.js';
@@ -83,7 +84,7 @@ export function createUiHandlers(deps: UiHandlerDeps): Handlers {
     manager: {
       load: async () => managerState(deps),
       activity: async (_context, request: { server?: string; text?: string; limit?: number }) => {
-        const entries = await core.activity.read({ ...(request.server === undefined ? {} : { server: request.server }), limit: request.limit ?? 500 });
+        const entries = (await core.activity.read({ ...(request.server === undefined ? {} : { server: request.server }), limit: request.limit ?? 500 })).map(toActivityRow);
         const needle = request.text?.toLowerCase().trim();
         return needle === undefined || needle === ''
           ? entries
@@ -239,4 +240,10 @@ function entryView(prompt: EntryPrompt): EntryView {
     ...(prompt.guide === undefined ? {} : { guide: prompt.guide }),
     ...(prompt.rejected === undefined ? {} : { rejected: { names: [...prompt.rejected.names], ...(prompt.rejected.reason === undefined ? {} : { reason: prompt.rejected.reason }) } }),
   });
+}
+
+/** The IPC row has no `count` yet: a summary of repeated granted reads says it in `detail` ("57 reads"). */
+function toActivityRow(entry: ActivityEntry): Omit<ActivityEntry, 'count'> {
+  const { count, ...row } = entry;
+  return count === undefined ? row : { ...row, detail: `${count} reads` };
 }

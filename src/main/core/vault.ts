@@ -57,7 +57,7 @@ export class Vault {
     const now = options.now ?? Date.now;
     const loaded = await loadIndex(options.dataDir, now());
     const report = await reconcile(options.keychain, loaded.data, now());
-    await saveIndex(options.dataDir, loaded.data);
+    await saveIndexOrExplain(options.dataDir, loaded.data);
     return new Vault(options, loaded.data, {
       ...report,
       ...(loaded.quarantinedTo === undefined ? {} : { quarantinedTo: loaded.quarantinedTo }),
@@ -112,12 +112,13 @@ export class Vault {
           written.push(name);
         }
       } finally {
-        const entries = (this.data.servers[server] ??= {});
+        const entries = written.length > 0 ? (this.data.servers[server] ??= {}) : {};
         for (const name of written) {
           const previous = entries[name];
           entries[name] = { created: previous?.created ?? at, updated: at, ...(previous?.lastUsed === undefined ? {} : { lastUsed: previous.lastUsed }) };
         }
         this.clearPending(server, names);
+        this.written(server, names);
         await this.save();
         this.changed();
       }
@@ -135,6 +136,7 @@ export class Vault {
         delete this.data.servers[server]?.[name];
       } finally {
         this.clearPending(server, [name]);
+        this.written(server, [name]);
         await this.save();
         this.changed();
       }
@@ -152,6 +154,7 @@ export class Vault {
         if (meta !== undefined) meta.invalidated = { at, ...(reason === undefined ? {} : { reason }) };
       }
       if (marked.length > 0) {
+        this.written(server, marked);
         await this.save();
         this.changed();
       }
@@ -186,6 +189,12 @@ export class Vault {
     return () => this.events.off('change', listener);
   }
 
+  /** Called synchronously for every put, remove or invalidate, with the names it touched (the value cache listens). */
+  onWrite(listener: (server: ServerName, names: readonly SecretName[]) => void): () => void {
+    this.events.on('write', listener);
+    return () => this.events.off('write', listener);
+  }
+
   private serialised<T>(work: () => Promise<T>): Promise<T> {
     const result = this.writes.then(work, work);
     this.writes = result.catch(() => undefined);
@@ -208,14 +217,7 @@ export class Vault {
   }
 
   private async save(): Promise<void> {
-    try {
-      await saveIndex(this.options.dataDir, this.data);
-    } catch (error) {
-      const code = (error as { code?: string }).code ?? 'unknown error';
-      throw new KeyholdError('unavailable', `Keyhold could not write its index in ${this.options.dataDir} (${code}); nothing was changed.`, {
-        cause: error,
-      });
-    }
+    await saveIndexOrExplain(this.options.dataDir, this.data);
   }
 
   private now(): number {
@@ -224,6 +226,33 @@ export class Vault {
 
   private changed(): void {
     this.events.emit('change');
+  }
+
+  private written(server: ServerName, names: readonly SecretName[]): void {
+    this.events.emit('write', server, names);
+  }
+}
+
+/** Why a write to the data dir failed, in words, for the error the client and the terminal show. */
+const WRITE_FAILURES: Readonly<Record<string, string>> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EIO: 'an I/O error',
+};
+
+/** The index is written atomically (temp file + rename): a failed write leaves the previous index as it was. */
+async function saveIndexOrExplain(dataDir: string, data: IndexData): Promise<void> {
+  try {
+    await saveIndex(dataDir, data);
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? 'unknown error';
+    const why = WRITE_FAILURES[code] === undefined ? code : `${WRITE_FAILURES[code]}, ${code}`;
+    throw new KeyholdError('unavailable', `Keyhold could not write its index in ${dataDir} (${why}). Free some space or make the directory writable, then try again.`, {
+      cause: error,
+    });
   }
 }
 

@@ -120,6 +120,16 @@ describe('ui handlers', () => {
     await assert.rejects(dispatchUi(handlers, manager, 'manager', 'updateSettings', { grantTtlMinutes: 0 }), /Bad payload/);
   });
 
+  it('the keyhold://request/<id> an MCP server builds from its pending event finds the window', async () => {
+    let linkId = '';
+    const pending = client.get(['other'], { onPending: (event) => (linkId = event.id) });
+    const promptId = await nextPromptId();
+    assert.notEqual(linkId, '');
+    assert.equal(board.findByLinkId(linkId)?.id, promptId);
+    await dispatchUi(handlers, { kind: 'entry', promptId }, 'entry', 'cancel', {});
+    await assert.rejects(pending, (e) => isKeyholdError(e, 'cancelled'));
+  });
+
   it('links open only when https and on the allowlist', async () => {
     assert.equal(isAllowedLink('https://github.com/settings/tokens', ['github.com']), true);
     assert.equal(isAllowedLink('https://docs.github.com/x', ['github.com']), true);

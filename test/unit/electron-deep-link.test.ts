@@ -12,6 +12,10 @@ describe('keyhold:// request links', () => {
     assert.equal(promptIdFromLink(`KEYHOLD://request/${id}`), id);
   });
 
+  it('takes the bridge request id an MCP server puts in its link (base64url, may hold _ and -)', () => {
+    assert.equal(promptIdFromLink('keyhold://request/q_Z-3kX9aB_7cD0eF1gH2w'), 'q_Z-3kX9aB_7cD0eF1gH2w');
+  });
+
   it('ignores anything else', () => {
     for (const raw of [
       'keyhold://request/',

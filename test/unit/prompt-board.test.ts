@@ -78,3 +78,18 @@ describe('prompt board', () => {
     await pending;
   });
 });
+
+describe('prompt board links', () => {
+  it('a keyhold://request/<id> link finds its prompt by prompt id or by the client request id, newest first', async () => {
+    const board = new PromptBoard();
+    const signal = new AbortController().signal;
+    const first = board.approve({ ...approval('p-old'), requestId: 'Req_1' }, signal);
+    const second = board.approve({ ...approval('p-new'), requestId: 'Req_1' }, signal);
+    assert.equal(board.findByLinkId('p-old')?.id, 'p-old');
+    assert.equal(board.findByLinkId('Req_1')?.id, 'p-new');
+    assert.equal(board.findByLinkId('unknown'), undefined);
+    board.answerApproval('p-old', 'deny');
+    board.answerApproval('p-new', 'deny');
+    await Promise.all([first, second]);
+  });
+});

@@ -47,6 +47,18 @@ export class PromptBoard implements Prompter {
     if (this.open.has(promptId)) this.host?.focusPrompt(promptId);
   }
 
+  /**
+   * The open prompt a `keyhold://request/<id>` link means: `id` is a prompt id, or the
+   * client request id an MCP server saw in its `pending` event (newest prompt first).
+   */
+  findByLinkId(id: string): Prompt | undefined {
+    const direct = this.get(id);
+    if (direct !== undefined) return direct;
+    return this.list()
+      .reverse()
+      .find((prompt) => prompt.requestId === id);
+  }
+
   get(promptId: string): Prompt | undefined {
     return this.open.get(promptId)?.prompt;
   }

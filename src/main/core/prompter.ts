@@ -25,8 +25,14 @@ export interface ProcessInfo {
 }
 
 interface PromptBase {
-  /** Unique per prompt, used by `focus` and by the UI (`keyhold://request/<id>`). */
+  /** Unique per prompt, used by `focus` and by the window registry. */
   readonly id: string;
+  /**
+   * The client's id of the request behind this prompt (the `pending` event's id):
+   * what an MCP server puts in `keyhold://request/<id>`, so a click on that link can
+   * bring this window to the front.
+   */
+  readonly requestId?: string;
   readonly server: ServerName;
   readonly serverVersion?: string;
   readonly process: ProcessInfo;

@@ -169,7 +169,7 @@ export class SecretAccess {
     const outcome = await this.deps.broker.enter(
       {
         kind: 'entry',
-        ...promptBase(session, params),
+        ...promptBase(session, params, call.requestId),
         fields,
         ...(params.guide === undefined ? {} : { guide: params.guide }),
         ...(rejected.length > 0 ? { rejected: { names: rejected, ...(rejectedReason ? { reason: rejectedReason } : {}) } } : {}),
@@ -197,7 +197,7 @@ export class SecretAccess {
     call: CallContext,
     action: ApprovalAction = 'read',
   ): Promise<void> {
-    const prompt = { kind: 'approval' as const, ...promptBase(session, params), names, ...(action === 'read' ? {} : { action }) };
+    const prompt = { kind: 'approval' as const, ...promptBase(session, params, call.requestId), names, ...(action === 'read' ? {} : { action }) };
     const decision = await this.deps.broker.approve(prompt, askOptions(params, call));
     const detail = action === 'read' ? undefined : action;
     if (decision === 'deny') {
@@ -260,8 +260,9 @@ export class SecretAccess {
   }
 }
 
-function promptBase(session: ClientSession, params: { reason?: string; tool?: string }) {
+function promptBase(session: ClientSession, params: { reason?: string; tool?: string }, requestId: string) {
   return {
+    requestId,
     server: session.server,
     ...(session.serverVersion === undefined ? {} : { serverVersion: session.serverVersion }),
     process: session.process,

@@ -145,9 +145,10 @@ async function assemble(
 
   return {
     core,
-    focusPrompt: (promptId) => {
-      if (board.get(promptId) === undefined) return false;
-      board.focus(promptId);
+    focusPrompt: (linkId) => {
+      const prompt = board.findByLinkId(linkId);
+      if (prompt === undefined) return false;
+      board.focus(prompt.id);
       return true;
     },
     openManager: () => manager.open(),

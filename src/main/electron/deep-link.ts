@@ -2,12 +2,14 @@
  * `keyhold://request/<id>` links: the MCP server puts one in a URL-mode
  * elicitation, the user clicks it in the MCP client, the OS hands it to
  * Keyhold (macOS `open-url`; elsewhere the argv of a second instance), and
- * Keyhold brings that prompt's window to the front. The id is a core prompt
- * id; a link never answers anything, it only focuses.
+ * Keyhold brings that prompt's window to the front. The id is the bridge
+ * request id the MCP server got in its `pending` event (or a core prompt id);
+ * a link never answers anything, it only focuses.
  */
 export const PROTOCOL_SCHEME = 'keyhold';
 
-const PROMPT_ID = /^[A-Za-z0-9-]{1,64}$/;
+/** Bridge request ids (requestIdSchema) and core prompt ids (UUIDs) both fit. */
+const PROMPT_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** The prompt id of a `keyhold://request/<id>` link, or undefined for anything else. */
 export function promptIdFromLink(raw: string): string | undefined {

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 
 import WebSocket from 'ws';
@@ -78,6 +79,23 @@ describe('bridge transport', () => {
     for (const host of ['evil.example', `evil.example:${port}`, `127.0.0.1:${Number(port) + 1}`, '127.0.0.1']) {
       assert.equal(await upgradeStatus(core.url, { Authorization: `Bearer ${core.token}`, Host: host }), 403, host);
     }
+  });
+
+  it('refused_upgrade_reset: peers that reset while being refused cannot crash the app', async () => {
+    const { port } = new URL(core.url);
+    for (let i = 0; i < 200; i += 1) {
+      await new Promise<void>((resolve) => {
+        const socket = connect(Number(port), '127.0.0.1', () => {
+          socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: https://evil.example\r\n\r\n`);
+          socket.resetAndDestroy();
+          resolve();
+        });
+        socket.on('error', () => resolve());
+      });
+    }
+    const client = await RawBridgeClient.hello(core.url, core.token, 'after-resets');
+    assert.equal((await client.call('secrets.status', { names: ['a'] })).ok, true, 'still serving');
+    client.close();
   });
 
   it('accepts the right token with a loopback Host', async () => {

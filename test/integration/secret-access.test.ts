@@ -250,3 +250,57 @@ describe('shutdown', () => {
     }
   });
 });
+
+describe('names that are also JavaScript property names', () => {
+  it('prototype_pollution_by_name: server "constructor" / secret "prototype" touch nothing but their own entries', async () => {
+    const dir = await makeTempDir();
+    const prompter = new ScriptedPrompter();
+    const core = await startCore({ dataDir: dir.path, prompter, appVersion: 'test', writeDiscoveryFile: false });
+    const victim = serverName('victim');
+    const attacker = new KeyholdClient({ server: { name: 'constructor' }, url: core.url, token: core.token });
+    try {
+      await core.vault.put(victim, { token: 'victim-value' });
+      await attacker.invalidate(['prototype'], 'paste your key at https://evil.example');
+      assert.equal((Object.prototype as Record<string, unknown>)['invalidated'], undefined, 'Object.prototype untouched');
+      assert.equal(core.vault.meta(victim, 'token')?.invalidated, undefined, 'the victim’s secret is not marked rejected');
+      assert.deepEqual(await attacker.status(['prototype', 'toString']), [
+        { name: 'prototype', exists: false, invalidated: false },
+        { name: 'toString', exists: false, invalidated: false },
+      ]);
+      prompter.answer({ entry: { action: 'save', values: { prototype: 'own-value' } } });
+      assert.deepEqual(await attacker.request([{ name: 'prototype', label: 'p', type: 'password', required: true }]), { prototype: 'own-value' });
+      assert.equal(core.vault.has('constructor', 'prototype'), true);
+      assert.equal(typeof Object.keys, 'function');
+      assert.equal(core.vault.has(victim, 'token'), true);
+    } finally {
+      await attacker.close();
+      await keychain.delete(keychainService('constructor'), 'prototype');
+      await keychain.delete(keychainService(victim), 'token');
+      await core.stop();
+      await dir.cleanup();
+    }
+  });
+
+  it('stale_rule_after_delete: deleting a secret over the bridge also drops its always-allow rule', async () => {
+    const dir = await makeTempDir();
+    const prompter = new ScriptedPrompter();
+    const core = await startCore({ dataDir: dir.path, prompter, appVersion: 'test', writeDiscoveryFile: false });
+    const server = serverName('ruled');
+    const client = new KeyholdClient({ server: { name: server }, url: core.url, token: core.token });
+    try {
+      await core.vault.put(server, { token: 'old' });
+      await core.rules.add(server, 'token');
+      prompter.answer({ approval: 'allow' });
+      assert.deepEqual(await client.delete(['token']), { deleted: ['token'] });
+      assert.deepEqual(core.rules.list(), []);
+      await core.vault.put(server, { token: 'new-broader-token' });
+      prompter.answer({ approval: 'deny' });
+      await assert.rejects(client.get(['token']), (e) => isKeyholdError(e, 'denied'), 'the new value is asked for, not allowed by the old rule');
+    } finally {
+      await client.close();
+      await keychain.delete(keychainService(server), 'token');
+      await core.stop();
+      await dir.cleanup();
+    }
+  });
+});

@@ -87,3 +87,21 @@ describe('activity log', () => {
     await dir.cleanup();
   });
 });
+
+describe('activity log flooding', () => {
+  it('audit_log_flushing: repeated outcomes that need no user action are counted, not written one by one', async () => {
+    const dir = await makeTempDir();
+    const log = new ActivityLog({ dataDir: dir.path, repeatWindowMs: 60_000 });
+    for (let i = 0; i < 1_000; i += 1) {
+      void log.append({ server: 'spam', pid: 7, names: ['a', 'b'], action: 'error', detail: 'not_found', requestId: `r${i}` });
+      void log.append({ server: 'spam', pid: 7, names: ['a'], action: 'busy', requestId: `b${i}` });
+    }
+    await log.append({ server: 'spam', pid: 7, names: ['a'], action: 'denied' });
+    await log.flush();
+    const lines = (await readFile(join(dir.path, ACTIVITY_FILE_NAME), 'utf8')).trim().split('\n');
+    assert.equal(lines.length, 5, 'first error, first busy, the denial, and one summary line each');
+    const summaries = lines.map((l) => JSON.parse(l) as { action: string; count?: number }).filter((e) => e.count !== undefined);
+    assert.deepEqual(summaries.map((e) => [e.action, e.count]).sort(), [['busy', 999], ['error', 999]]);
+    await dir.cleanup();
+  });
+});

@@ -12,12 +12,14 @@
  * not a system call; what a crash can lose is the same as before (entries not
  * yet handed to the OS), since the reply to a read never waited for its line.
  *
- * Repeated session-granted reads are counted, not written one by one: the
- * first read of the same names by the same process gets its own line (with
- * its request id); further ones within `repeatWindowMs` (1 s) become one
- * summary line with `count`. A server that holds a grant and reads in a loop
- * thus adds two lines a second, instead of tens of thousands, and cannot push
- * older entries out of the log by rotation.
+ * Outcomes a client can repeat without the user doing anything (a read under
+ * a session grant or an always-allow rule, `busy`, errors such as `not_found`,
+ * `invalidated`) are counted, not written one by one: the first of the same
+ * action on the same names by the same process gets its own line (with its
+ * request id); further ones within `repeatWindowMs` (1 s) become one summary
+ * line with `count`. A client looping such requests thus adds two lines a
+ * second, instead of thousands, and cannot push older entries (the user's
+ * decisions) out of the log by rotation.
  */
 import { appendFile, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -27,6 +29,8 @@ import { z } from 'zod';
 import { isNotFound } from './metadata-index.js';
 
 export const ACTIVITY_FILE_NAME = 'activity.jsonl';
+/** Outcomes that need no user action, so a client can repeat them at will (see the module comment). */
+const COUNTED_ACTIONS: ReadonlySet<string> = new Set(['granted_by_session', 'allowed_by_rule', 'busy', 'error', 'invalidated']);
 const ROTATED_FILE_NAME = 'activity.1.jsonl';
 const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
 /** How long an entry may wait for others to share its write. */
@@ -71,7 +75,7 @@ export const activityEntrySchema = z.object({
   requestId: z.string().optional(),
   /** Error code for `error` entries; for entries about a store or delete request (`denied`, …), `store` / `delete`. */
   detail: z.string().optional(),
-  /** On a `granted_by_session` summary line: how many reads it stands for (see the module comment). */
+  /** On a summary line of a counted action: how many repeats it stands for (see the module comment). */
   count: z.number().int().positive().optional(),
 });
 export type ActivityEntry = z.infer<typeof activityEntrySchema>;
@@ -121,8 +125,8 @@ export class ActivityLog {
       ...(entry.requestId === undefined ? {} : { requestId: entry.requestId }),
       ...(entry.detail === undefined ? {} : { detail: entry.detail }),
     };
-    if (record.action === 'granted_by_session') {
-      const key = JSON.stringify([record.server, record.pid, record.executable, record.names, record.tool]);
+    if (COUNTED_ACTIONS.has(record.action)) {
+      const key = JSON.stringify([record.action, record.detail, record.server, record.pid, record.executable, record.names, record.tool]);
       const seen = this.repeats.get(key);
       if (seen !== undefined) {
         seen.more += 1;

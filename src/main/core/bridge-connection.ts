@@ -134,6 +134,9 @@ export class BridgeConnection {
     if (this.session !== undefined || this.helloInFlight) throw new KeyholdError('invalid_request', 'hello was already sent on this connection.');
     this.helloInFlight = true;
     const process = await identifyPeer(params.process.pid, this.ports);
+    // The client may have gone while /proc was read: then `closed()` already ran and found
+    // no session, so registering one now would leave a ghost session behind.
+    if (this.socket.readyState !== this.socket.OPEN) throw new KeyholdError('cancelled', 'The client disconnected during hello.');
     this.session = {
       sessionId: randomUUID(),
       server: params.server.name,

@@ -62,6 +62,9 @@ export class BridgeServer {
     const expected = digest(options.token);
     let port = 0;
     http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+      // Node removes its own error listener before 'upgrade': without this, a peer that resets
+      // the connection while we refuse it (ECONNRESET) would crash the process.
+      socket.on('error', () => socket.destroy());
       const refusal = checkUpgrade(request, port, expected, wss.clients.size, options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
       if (refusal !== undefined) {
         options.onRefused?.(refusal.status, refusal.reason);

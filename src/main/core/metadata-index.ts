@@ -51,7 +51,18 @@ export interface LoadedIndex {
 }
 
 export function emptyIndex(): IndexData {
-  return { version: 1, servers: {}, pending: [] };
+  return { version: 1, servers: dict(), pending: [] };
+}
+
+/**
+ * A dictionary without a prototype. Server and secret names come from clients,
+ * and names such as `constructor` or `prototype` must never reach
+ * Object.prototype through `servers[server][name]`.
+ */
+export function dict<T>(entries: Iterable<readonly [string, T]> = []): Record<string, T> {
+  const out = Object.create(null) as Record<string, T>;
+  for (const [key, value] of entries) out[key] = value;
+  return out;
 }
 
 export async function loadIndex(dataDir: string, now: number): Promise<LoadedIndex> {
@@ -65,7 +76,10 @@ export async function loadIndex(dataDir: string, now: number): Promise<LoadedInd
   }
   const parsed = safeParseJson(text);
   const result = indexFileSchema.safeParse(parsed);
-  if (result.success) return { data: result.data };
+  if (result.success) {
+    const servers = dict(Object.entries(result.data.servers).map(([server, entries]) => [server, dict(Object.entries(entries))] as const));
+    return { data: { ...result.data, servers } };
+  }
   // A file we cannot read is kept for inspection, never overwritten.
   const quarantinedTo = `${path}.unreadable-${now}`;
   await rename(path, quarantinedTo);

@@ -144,7 +144,11 @@ export class SecretAccess {
       }
       await this.askApproval(session, params.names, params, call, 'delete');
       const deleted: SecretName[] = [];
-      for (const name of params.names) if (await vault.remove(session.server, name)) deleted.push(name);
+      for (const name of params.names) {
+        if (await vault.remove(session.server, name)) deleted.push(name);
+        // A rule for a deleted secret must not silently cover a new value stored later under its name.
+        await this.deps.rules.removeFor(session.server, name);
+      }
       grants.revokeNames(session.server, params.names);
       if (deleted.length > 0) this.log(session, deleted, 'deleted', undefined, call.requestId);
       return { deleted };

@@ -64,7 +64,7 @@ export function createUiHandlers(deps: UiHandlerDeps): Handlers {
       load: async (context) => entryView(promptFor(board, context, 'entry')),
       submit: async (context, request: { values: Record<string, string> }) => {
         const prompt = promptFor(board, context, 'entry');
-        const values = Object.fromEntries(prompt.fields.map((f) => [f.name, request.values[f.name] ?? '']));
+        const values = Object.fromEntries(prompt.fields.map((f) => [f.name, Object.hasOwn(request.values, f.name) ? (request.values[f.name] ?? '') : '']));
         const errors = validateEntry(prompt.fields, values);
         if (Object.keys(errors).length > 0) return { ok: false as const, errors };
         if (!board.answerEntry(prompt.id, { action: 'save', values })) throw gone();
@@ -242,8 +242,8 @@ function entryView(prompt: EntryPrompt): EntryView {
   });
 }
 
-/** The IPC row has no `count` yet: a summary of repeated granted reads says it in `detail` ("57 reads"). */
+/** The IPC row has no `count` yet: a summary of repeats says it in `detail` ("57 more", "not_found, 57 more"). */
 function toActivityRow(entry: ActivityEntry): Omit<ActivityEntry, 'count'> {
   const { count, ...row } = entry;
-  return count === undefined ? row : { ...row, detail: `${count} reads` };
+  return count === undefined ? row : { ...row, detail: `${row.detail === undefined ? '' : `${row.detail}, `}${count} more` };
 }

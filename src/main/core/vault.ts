@@ -16,7 +16,7 @@ import { EventEmitter } from 'node:events';
 import { secretNameSchema, type SecretName, type ServerName } from '../../shared/bridge-protocol.js';
 import { KeyholdError } from '../../shared/keyhold-error.js';
 import { keychainService, type Keychain } from './keychain.js';
-import { loadIndex, saveIndex, type IndexData, type PendingOp, type SecretMeta } from './metadata-index.js';
+import { dict, loadIndex, saveIndex, type IndexData, type PendingOp, type SecretMeta } from './metadata-index.js';
 
 export interface VaultOptions {
   readonly dataDir: string;
@@ -112,7 +112,7 @@ export class Vault {
           written.push(name);
         }
       } finally {
-        const entries = written.length > 0 ? (this.data.servers[server] ??= {}) : {};
+        const entries = written.length > 0 ? (this.data.servers[server] ??= dict()) : {};
         for (const name of written) {
           const previous = entries[name];
           entries[name] = { created: previous?.created ?? at, updated: at, ...(previous?.lastUsed === undefined ? {} : { lastUsed: previous.lastUsed }) };
@@ -262,7 +262,7 @@ async function reconcile(keychain: Keychain, data: IndexData, now: number): Prom
   let dropped = 0;
   const settled = data.pending.length;
   for (const op of data.pending) {
-    data.servers[op.server] ??= {};
+    data.servers[op.server] ??= dict();
     if (op.op === 'delete') await keychain.delete(keychainService(op.server), op.name);
   }
   data.pending = [];

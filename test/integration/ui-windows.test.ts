@@ -39,6 +39,8 @@ async function answer(page: Page, testId: string): Promise<void> {
 
 async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(SHOTS, { recursive: true });
+  // From the top, as the window first shows (focusing an invalid field may have scrolled it).
+  await page.evaluate(`for (const el of [document.scrollingElement, ...document.querySelectorAll('*')]) if (el && el.scrollTop > 0) el.scrollTop = 0;`);
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     await page.screenshot({ path: join(SHOTS, `${name}-${scheme}.png`), fullPage: true });

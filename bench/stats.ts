@@ -71,6 +71,8 @@ export function round(value: number, digits = 4): number {
 
 export function formatMs(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return '—';
+  // Negative phases happen (a warm page loaded before the request): same units as their size.
+  if (ms < 0) return `−${formatMs(-ms)}`;
   if (ms < 0.001) return `${(ms * 1_000_000).toFixed(0)} ns`;
   if (ms < 1) return `${(ms * 1000).toFixed(1)} µs`;
   return `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;

@@ -9,6 +9,7 @@
  * Playwright binding in the browser test harness — the same code in both.
  */
 import {
+  STICKY_EVENTS,
   WINDOW_KINDS,
   eventChannel,
   eventsOf,
@@ -44,9 +45,32 @@ export function createWindowApi<W extends WindowKind>(window: W, transport: IpcT
   }
   for (const event of eventsOf(window)) {
     const channel = eventChannel(window, event);
-    api[`on${event.charAt(0).toUpperCase()}${event.slice(1)}`] = (listener: () => void) => transport.on(channel, () => listener());
+    const name = `on${event.charAt(0).toUpperCase()}${event.slice(1)}`;
+    api[name] = STICKY_EVENTS.has(event) ? stickyEvent(transport, channel) : (listener: () => void) => transport.on(channel, () => listener());
   }
   return Object.freeze(api) as WindowApi<W>;
+}
+
+/**
+ * A sticky event: subscribed from the start, so one that arrives before the
+ * page listens is delivered to the page's first listener (once, later ticks).
+ */
+function stickyEvent(transport: IpcTransport, channel: string): (listener: () => void) => () => void {
+  const listeners = new Set<() => void>();
+  let missed = false;
+  transport.on(channel, () => {
+    if (listeners.size === 0) missed = true;
+    for (const listener of [...listeners]) listener();
+  });
+  return (listener) => {
+    const own = (): void => listener();
+    listeners.add(own);
+    if (missed) {
+      missed = false;
+      queueMicrotask(() => listeners.has(own) && own());
+    }
+    return () => void listeners.delete(own);
+  };
 }
 
 /** Electron prefixes errors thrown in main ("Error invoking remote method '…': Error: …"); keep the message. */

@@ -163,9 +163,30 @@ export const ipcEvents = {
   manager: {
     changed: empty,
   },
-  approval: {},
-  entry: {},
+  /**
+   * A pre-loaded ("warm", page URL hash `#warm`) prompt window waits for this
+   * before its first `load`: main has made it the window of a prompt. Main
+   * sets the window's prompt in its registry before sending it, so the
+   * event itself carries nothing.
+   */
+  approval: {
+    assigned: empty,
+  },
+  entry: {
+    assigned: empty,
+  },
 } as const;
+
+/**
+ * Events that say what state the window is in rather than that something
+ * changed: one that arrives before the page listens is kept and delivered to
+ * its first listener (a warm window's page may still be mounting when main
+ * assigns it a prompt).
+ */
+export const STICKY_EVENTS: ReadonlySet<string> = new Set(['assigned']);
+
+/** The URL hash of a pre-loaded prompt window that waits for `assigned` before it loads. */
+export const WARM_WINDOW_HASH = 'warm';
 
 export type IpcContract = typeof ipcContract;
 export type MethodOf<W extends WindowKind> = keyof IpcContract[W] & string;

@@ -121,7 +121,8 @@ const labels = (menu: MenuItem[]): Array<string | null> => menu.map((i) => i.lab
 const live = (state: AppState): WindowState[] => state.windows.filter((w) => !w.destroyed);
 
 async function openWindow(main: MainProcess, kind: string): Promise<WindowState> {
-  return waitFor(`a visible ${kind} window`, async () => live(await main.state()).find((w) => w.url.endsWith(`/out/renderer/${kind}.html`) && w.visible));
+  // A warm (pre-loaded) window's URL ends in #warm; it serves a prompt once it is visible.
+  return waitFor(`a visible ${kind} window`, async () => live(await main.state()).find((w) => w.url.replace(/#.*$/, '').endsWith(`/out/renderer/${kind}.html`) && w.visible));
 }
 
 const skip = existsSync(bundle) ? false : 'out/main/index.js is missing: run `npm run build` first';

@@ -1,11 +1,14 @@
 /**
  * The desktop app without Electron, for UI tests: the real core (real
  * keychain) in this Node process, and each window's BUILT renderer
- * (out/renderer) in headless Chromium. Every prompt opens a page, like the
- * app opens a BrowserWindow; the page's `window.keyhold` is made by the same
+ * (out/renderer) in headless Chromium. Every prompt gets a page, like the
+ * app gives it a BrowserWindow — and, like the app (ElectronWindowHost), the
+ * harness keeps one pre-loaded "warm" page (`#warm`, context for no prompt)
+ * per prompt kind once that kind was used, hands the next prompt to it, then
+ * pre-loads another. The page's `window.keyhold` is made by the same
  * createWindowApi as the preloads, and every call goes through dispatchUi
- * with the window context of the page that sent it — the same path as the
- * Electron IPC router.
+ * with the window context main holds for the page that sent it — the same
+ * path as the Electron IPC router.
  */
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -19,7 +22,8 @@ import { startCore, type CoreOptions, type KeyholdCore } from '../../src/main/co
 import { PromptBoard, type WindowHost } from '../../src/main/core/prompt-board.js';
 import type { Prompt } from '../../src/main/core/prompter.js';
 import { createUiHandlers, dispatchUi, type WindowContext } from '../../src/main/core/ui-handlers.js';
-import { EXTERNAL_LINK_ALLOWLIST_DEFAULT, eventChannel, type WindowKind } from '../../src/shared/ipc-contract.js';
+import { WARM_DELAY_MS } from '../../src/main/electron/electron-window-host.js';
+import { EXTERNAL_LINK_ALLOWLIST_DEFAULT, eventChannel, WARM_WINDOW_HASH, type WindowKind } from '../../src/shared/ipc-contract.js';
 import { REPO_ROOT } from '../helpers/spawn-serve.js';
 
 export const CHROMIUM_PATH = process.env['KEYHOLD_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -33,8 +37,11 @@ export interface HarnessOptions extends Partial<Omit<CoreOptions, 'prompter' | '
   readonly colorScheme?: 'light' | 'dark';
 }
 
+type PromptKind = Prompt['kind'];
+
 export interface OpenedWindow {
   readonly page: Page;
+  /** The context main holds for the page (a warm page's, from when it was assigned its prompt). */
   readonly context: WindowContext;
   readonly prompt?: Prompt;
   /** Resolves when the window was closed (by the app or the user). */
@@ -50,6 +57,12 @@ export class BrowserHarness implements WindowHost {
   loginItem = false;
   private readonly waiters: Array<(window: OpenedWindow) => void> = [];
   private readonly pages = new Map<string, Page>();
+  /** Main's registry: which context each page serves (a warm page: no prompt yet). */
+  private readonly contexts = new Map<Page, WindowContext>();
+  /** One pre-loaded page per prompt kind (resolves undefined if it could not load). */
+  private readonly warm = new Map<PromptKind, Promise<Page | undefined>>();
+  private readonly warming = new Set<PromptKind>();
+  private stopped = false;
   private closingByApp = new Set<string>();
   private handlers!: ReturnType<typeof createUiHandlers>;
 
@@ -100,7 +113,16 @@ export class BrowserHarness implements WindowHost {
 
   // WindowHost
   openPrompt(prompt: Prompt): void {
-    void this.openPage({ kind: prompt.kind, promptId: prompt.id }, prompt.id, prompt);
+    if (this.pages.has(prompt.id)) {
+      this.focusPrompt(prompt.id);
+      return;
+    }
+    const context: WindowContext = { kind: prompt.kind, promptId: prompt.id };
+    const warm = this.warm.get(prompt.kind);
+    this.warm.delete(prompt.kind);
+    if (warm === undefined) void this.openPage(context, prompt.id, prompt);
+    else void this.assign(warm, context, prompt);
+    this.scheduleWarm(prompt.kind);
   }
 
   closePrompt(promptId: string): void {
@@ -127,6 +149,7 @@ export class BrowserHarness implements WindowHost {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.core.stop();
     await this.context.close().catch(() => undefined);
     await this.browser.close().catch(() => undefined);
@@ -134,20 +157,25 @@ export class BrowserHarness implements WindowHost {
   }
 
   private async openPage(context: WindowContext, key: string, prompt?: Prompt): Promise<OpenedWindow> {
+    const page = await this.newPage(context);
+    const opened = this.serve(page, context, key, prompt);
+    await page.goto(`${this.rendererUrl}/${context.kind}.html`).catch(() => undefined);
+    return opened;
+  }
+
+  /** A page with main's context for it and the preload, not yet navigated. */
+  private async newPage(context: WindowContext): Promise<Page> {
     const page = await this.context.newPage();
     // The app's window sizes: compact prompts, a roomier manager.
     if (context.kind === 'manager') await page.setViewportSize({ width: 900, height: 640 });
-    this.pages.set(key, page);
-    const closed = new Promise<void>((resolve) => page.once('close', () => resolve()));
-    void closed.then(() => {
-      this.pages.delete(key);
-      if (prompt !== undefined && !this.closingByApp.delete(key)) this.board.windowClosed(prompt.id);
-    });
+    this.contexts.set(page, context);
+    page.once('close', () => this.contexts.delete(page));
     await page.exposeBinding('__keyholdInvoke', async (_source, channel: string, payload: unknown) => {
       const match = /^keyhold:(approval|entry|manager)\.(\w+)$/.exec(channel);
-      if (match === null) throw new Error('unknown channel');
+      const current = this.contexts.get(page);
+      if (match === null || current === undefined) throw new Error('unknown channel');
       try {
-        return await dispatchUi(this.handlers, context, match[1] as WindowKind, match[2] ?? '', payload);
+        return await dispatchUi(this.handlers, current, match[1] as WindowKind, match[2] ?? '', payload);
       } catch (error) {
         this.rejected.push(`${channel}: ${error instanceof Error ? error.message : String(error)}`);
         throw error;
@@ -155,11 +183,70 @@ export class BrowserHarness implements WindowHost {
     });
     await page.addInitScript((kind) => Object.assign(globalThis, { __keyholdKind: kind }), context.kind);
     await page.addInitScript({ content: this.preloadBundle });
+    return page;
+  }
+
+  /** Makes `page` the window of `key` (a prompt id, or the manager) and announces it to nextWindow. */
+  private serve(page: Page, context: WindowContext, key: string, prompt?: Prompt): OpenedWindow {
+    this.contexts.set(page, context);
+    this.pages.set(key, page);
+    const closed = new Promise<void>((resolve) => (page.isClosed() ? resolve() : page.once('close', () => resolve())));
+    void closed.then(() => {
+      if (this.pages.get(key) === page) this.pages.delete(key);
+      if (prompt !== undefined && !this.closingByApp.delete(key)) this.board.windowClosed(prompt.id);
+    });
     const opened: OpenedWindow = { page, context, closed, ...(prompt === undefined ? {} : { prompt }) };
     this.opened.push(opened);
     for (const waiter of this.waiters.splice(0)) waiter(opened);
-    await page.goto(`${this.rendererUrl}/${context.kind}.html`).catch(() => undefined);
     return opened;
+  }
+
+  /** As ElectronWindowHost: the next warm page of this kind, a little after a prompt of it opened. */
+  private scheduleWarm(kind: PromptKind): void {
+    if (this.warming.has(kind) || this.warm.has(kind)) return;
+    this.warming.add(kind);
+    setTimeout(() => {
+      this.warming.delete(kind);
+      if (this.stopped || this.warm.has(kind)) return;
+      const ready = this.preload(kind);
+      this.warm.set(kind, ready);
+      void ready.then((page) => {
+        if (page === undefined) return void (this.warm.get(kind) === ready && this.warm.delete(kind));
+        // Closed before it served a prompt: just dropped.
+        page.once('close', () => this.warm.get(kind) === ready && this.warm.delete(kind));
+      });
+    }, WARM_DELAY_MS).unref();
+  }
+
+  /** A page of this kind (a hidden window in the app), loaded with `#warm`, whose context names no prompt. */
+  private async preload(kind: PromptKind): Promise<Page | undefined> {
+    try {
+      const page = await this.newPage({ kind, promptId: '' });
+      await page.goto(`${this.rendererUrl}/${kind}.html#${WARM_WINDOW_HASH}`);
+      return page;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Main's assignment: the context first, then the page is told (`assigned`) and brought forward. */
+  private async assign(warm: Promise<Page | undefined>, context: WindowContext, prompt: Prompt): Promise<void> {
+    const page = await warm;
+    if (this.board.get(prompt.id) === undefined) {
+      // Answered or cancelled while the warm page was still loading: it stays warm for nobody; close it.
+      void page?.close().catch(() => undefined);
+      return;
+    }
+    if (page === undefined || page.isClosed()) {
+      await this.openPage(context, prompt.id, prompt);
+      return;
+    }
+    this.serve(page, context, prompt.id, prompt);
+    const channel = eventChannel(context.kind, 'assigned' as never);
+    // Brought forward first (a background page may not paint), then told; one CDP session keeps the order.
+    const front = page.bringToFront().catch(() => undefined);
+    await page.evaluate((c) => (globalThis as unknown as { __keyholdEmit(channel: string): void }).__keyholdEmit(c), channel).catch(() => undefined);
+    await front;
   }
 }
 

@@ -7,9 +7,9 @@ import type { BrowserWindowConstructorOptions } from 'electron';
 
 import type { WindowContext } from '../../src/main/core/ui-handlers.js';
 import { createRendererPages } from '../../src/main/electron/renderer-pages.js';
-import { createKeyholdWindow, keyholdWebPreferences, type WindowFactoryDeps } from '../../src/main/electron/window-factory.js';
+import { createKeyholdWindow, createWarmPromptWindow, keyholdWebPreferences, type WindowFactoryDeps } from '../../src/main/electron/window-factory.js';
 import { WindowRegistry } from '../../src/main/electron/window-registry.js';
-import { WINDOW_KINDS, type WindowKind } from '../../src/shared/ipc-contract.js';
+import { eventChannel, WINDOW_KINDS, type WindowKind } from '../../src/shared/ipc-contract.js';
 
 type Listener = (...args: never[]) => unknown;
 
@@ -57,12 +57,15 @@ class FakeBrowserWindow extends FakeEmitter {
   readonly webContents = new FakeWebContents();
   contentProtection: boolean | undefined;
   menuRemoved = false;
-  loaded: { file?: string; url?: string } = {};
+  loaded: { file?: string; url?: string; hash?: string } = {};
   shown = 0;
+  focused = 0;
   destroyed = false;
+  title = '';
 
   constructor(readonly options: BrowserWindowConstructorOptions) {
     super();
+    this.title = options.title ?? '';
     FakeBrowserWindow.created.push(this);
   }
   setContentProtection(enable: boolean): void {
@@ -71,18 +74,23 @@ class FakeBrowserWindow extends FakeEmitter {
   removeMenu(): void {
     this.menuRemoved = true;
   }
-  loadFile(path: string): Promise<void> {
-    this.loaded = { file: path };
+  loadFile(path: string, options?: { hash?: string }): Promise<void> {
+    this.loaded = { file: path, ...(options?.hash === undefined ? {} : { hash: options.hash }) };
     return FakeBrowserWindow.failLoads ? Promise.reject(new Error('ERR_FILE_NOT_FOUND')) : Promise.resolve();
   }
   loadURL(url: string): Promise<void> {
     this.loaded = { url };
     return Promise.resolve();
   }
+  setTitle(title: string): void {
+    this.title = title;
+  }
   show(): void {
     this.shown++;
   }
-  focus(): void {}
+  focus(): void {
+    this.focused++;
+  }
   close(): void {
     this.emit('closed');
   }
@@ -123,7 +131,13 @@ function setup(options: { development?: boolean; devServerUrl?: string } = {}) {
     assert.ok(win);
     return win;
   };
-  return { registry, logs, open };
+  const warm = (kind: 'approval' | 'entry') => {
+    const handle = createWarmPromptWindow(kind, deps);
+    const win = FakeBrowserWindow.created.at(-1);
+    assert.ok(win);
+    return { handle, win };
+  };
+  return { registry, logs, open, warm };
 }
 
 const contextOf = (kind: WindowKind): WindowContext => (kind === 'manager' ? { kind } : { kind, promptId: `prompt-${kind}` });
@@ -254,5 +268,54 @@ describe('window factory', () => {
     assert.equal(unloadPrevented, true, 'preventDefault on will-prevent-unload lets the window close');
     win.webContents.emit('render-process-gone');
     assert.equal(win.destroyed, true);
+  });
+
+  it('a warm window loads hidden (#warm) for no prompt; assign names its prompt in the registry before the page is told, then shows it', () => {
+    const { warm, registry } = setup();
+    const { handle, win } = warm('approval');
+    assert.deepEqual(win.loaded, { file: join(outDir, 'renderer', 'approval.html'), hash: 'warm' });
+    assert.deepEqual(registry.get(win.webContents.id)?.context, { kind: 'approval', promptId: '' });
+    assert.equal(registry.forPrompt(''), undefined);
+    win.emit('ready-to-show');
+    assert.equal(win.shown, 0, 'a warm window stays hidden');
+    let contextWhenTold: unknown;
+    const send = win.webContents.send.bind(win.webContents);
+    win.webContents.send = (channel: string) => {
+      contextWhenTold = registry.get(win.webContents.id)?.context;
+      send(channel);
+    };
+    handle.assign({ kind: 'approval', promptId: 'p1' }, 'github');
+    assert.deepEqual(win.webContents.sent, [eventChannel('approval', 'assigned')]);
+    assert.deepEqual(contextWhenTold, { kind: 'approval', promptId: 'p1' });
+    assert.equal(win.title, 'Keyhold — github');
+    assert.equal(win.shown, 1);
+    assert.equal(win.focused, 1);
+    assert.throws(() => handle.assign({ kind: 'approval', promptId: 'p2' }, 'github'));
+    assert.deepEqual(registry.get(win.webContents.id)?.context, { kind: 'approval', promptId: 'p1' });
+  });
+
+  it('a warm window assigned before its page is ready is told and shown once it is', () => {
+    const { warm, registry } = setup({ devServerUrl: 'http://localhost:5173' });
+    const { handle, win } = warm('entry');
+    assert.deepEqual(win.loaded, { url: 'http://localhost:5173/entry.html#warm' });
+    handle.assign({ kind: 'entry', promptId: 'p9' }, 'slack');
+    assert.deepEqual(registry.get(win.webContents.id)?.context, { kind: 'entry', promptId: 'p9' });
+    assert.deepEqual(win.webContents.sent, []);
+    assert.equal(win.shown, 0);
+    win.emit('ready-to-show');
+    assert.deepEqual(win.webContents.sent, [eventChannel('entry', 'assigned')]);
+    assert.equal(win.shown, 1);
+  });
+
+  it('the registry assigns only a warm window, of its own kind, to a real prompt', () => {
+    const { open, warm, registry } = setup();
+    const assigned = open({ kind: 'approval', promptId: 'p1' }, 'github');
+    assert.throws(() => registry.assign(assigned.webContents.id, { kind: 'approval', promptId: 'p2' }));
+    assert.throws(() => registry.assign(open({ kind: 'manager' }).webContents.id, { kind: 'approval', promptId: 'p2' }));
+    const { win } = warm('approval');
+    assert.throws(() => registry.assign(win.webContents.id, { kind: 'entry', promptId: 'p2' }));
+    assert.throws(() => registry.assign(win.webContents.id, { kind: 'approval', promptId: '' }));
+    assert.throws(() => registry.assign(12345, { kind: 'approval', promptId: 'p2' }));
+    assert.deepEqual(registry.get(win.webContents.id)?.context, { kind: 'approval', promptId: '' });
   });
 });

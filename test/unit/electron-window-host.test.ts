@@ -4,16 +4,20 @@ import { describe, it } from 'node:test';
 import { PromptBoard } from '../../src/main/core/prompt-board.js';
 import type { ApprovalPrompt, EntryPrompt } from '../../src/main/core/prompter.js';
 import type { WindowContext } from '../../src/main/core/ui-handlers.js';
-import { ElectronWindowHost, type PromptWindow } from '../../src/main/electron/electron-window-host.js';
+import { ElectronWindowHost, type WarmWindow } from '../../src/main/electron/electron-window-host.js';
 import { ManagerWindowController } from '../../src/main/electron/manager-window.js';
 import { notificationText, PromptNotifier, type DesktopNotification } from '../../src/main/electron/prompt-notifier.js';
 
-class FakeWindow implements PromptWindow {
+class FakeWindow implements WarmWindow {
   readonly calls: string[] = [];
   destroyed = false;
   minimized = false;
   private closedListeners: Array<() => void> = [];
-  constructor(readonly context: WindowContext) {}
+  constructor(public context: WindowContext) {}
+  assign(context: Extract<WindowContext, { kind: 'approval' | 'entry' }>, server: string): void {
+    this.calls.push(`assign ${context.promptId} ${server}`);
+    this.context = context;
+  }
   show(): void {
     this.calls.push('show');
   }
@@ -136,6 +140,74 @@ describe('Electron window host', () => {
     assert.equal(windows.length, 1);
     assert.deepEqual(windows[0]?.calls, ['show', 'focus']);
     board.windowClosed('early');
+  });
+});
+
+describe('Electron window host: warm windows', () => {
+  function warmSetup() {
+    const board = new PromptBoard();
+    const cold: FakeWindow[] = [];
+    const warm: FakeWindow[] = [];
+    const tasks: Array<() => void> = [];
+    const host = new ElectronWindowHost({
+      openWindow: (context) => (cold.push(new FakeWindow(context)), cold.at(-1) as FakeWindow),
+      warmWindow: (kind) => (warm.push(new FakeWindow({ kind, promptId: '' })), warm.at(-1) as FakeWindow),
+      schedule: (task) => tasks.push(task),
+      windowClosed: (id) => board.windowClosed(id),
+    });
+    board.attach(host);
+    const runScheduled = (): void => tasks.splice(0).forEach((task) => task());
+    return { board, host, cold, warm, tasks, runScheduled };
+  }
+
+  it('an idle app keeps no warm window; after the first prompt of a kind one is pre-loaded, and the next prompt gets it', async () => {
+    const { board, host, cold, warm, tasks, runScheduled } = warmSetup();
+    assert.equal(tasks.length, 0);
+    const first = board.approve(approval('p1'), new AbortController().signal);
+    assert.equal(cold.length, 1);
+    assert.deepEqual(host.warmKinds(), []);
+    runScheduled();
+    assert.deepEqual(host.warmKinds(), ['approval']);
+    assert.deepEqual(warm[0]?.context, { kind: 'approval', promptId: '' });
+    board.answerApproval('p1', 'allow');
+    await first;
+    void board.approve(approval('p2'), new AbortController().signal);
+    assert.equal(cold.length, 1, 'no new cold window');
+    assert.deepEqual(warm[0]?.calls, ['assign p2 github']);
+    assert.deepEqual(warm[0]?.context, { kind: 'approval', promptId: 'p2' });
+    assert.deepEqual(host.openPromptIds(), ['p2']);
+    runScheduled();
+    assert.equal(warm.length, 2, 'the next one is pre-loaded');
+    assert.deepEqual(host.warmKinds(), ['approval']);
+    // Kinds are separate: an entry prompt does not take the approval window.
+    void board.enter(entry('p3'), new AbortController().signal);
+    assert.equal(cold.length, 2);
+    assert.deepEqual(cold[1]?.context, { kind: 'entry', promptId: 'p3' });
+    board.windowClosed('p2');
+    board.windowClosed('p3');
+  });
+
+  it('closing semantics: a user-closed assigned window denies; a warm window that closes is just dropped; answered closes it', async () => {
+    const { board, host, warm, runScheduled } = warmSetup();
+    void board.approve(approval('p1'), new AbortController().signal);
+    runScheduled();
+    warm[0]?.userCloses();
+    assert.deepEqual(host.warmKinds(), []);
+    assert.deepEqual(board.list().map((p) => p.id), ['p1'], 'dropping a warm window answers nothing');
+    board.answerApproval('p1', 'deny');
+    const second = board.approve(approval('p2'), new AbortController().signal);
+    runScheduled();
+    const third = board.approve(approval('p3'), new AbortController().signal);
+    assert.deepEqual(warm[1]?.context, { kind: 'approval', promptId: 'p3' });
+    warm[1]?.userCloses();
+    assert.equal(await third, 'deny');
+    board.answerApproval('p2', 'allow');
+    assert.equal(await second, 'allow');
+    runScheduled();
+    const fourth = board.approve(approval('p4'), new AbortController().signal);
+    board.answerApproval('p4', 'allow_session');
+    assert.equal(await fourth, 'allow_session');
+    assert.deepEqual(warm[2]?.calls, ['assign p4 github', 'close']);
   });
 });
 

@@ -24,7 +24,7 @@ describe('preload window API', () => {
   it('exposes exactly the window’s own methods, frozen, with no channel names or raw transport', () => {
     const { transport } = fakeTransport(() => ({}));
     const api = createWindowApi('approval', transport);
-    assert.deepEqual(Object.keys(api).sort(), ['decide', 'load']);
+    assert.deepEqual(Object.keys(api).sort(), ['decide', 'load', 'onAssigned']);
     assert.ok(Object.isFrozen(api));
     const manager = createWindowApi('manager', transport);
     assert.deepEqual(Object.keys(manager).sort(), [...methodsOf('manager'), 'onChanged'].sort());
@@ -56,6 +56,22 @@ describe('preload window API', () => {
     off();
     assert.equal(fired, 1);
     assert.equal(listeners.size, 0);
+  });
+
+  it('assigned is sticky: one that came before the page listened reaches its first listener, once', async () => {
+    const { transport, listeners } = fakeTransport(() => ({}));
+    const api = createWindowApi('approval', transport);
+    listeners.get(eventChannel('approval', 'assigned'))?.();
+    let fired = 0;
+    api.onAssigned(() => (fired += 1));
+    await Promise.resolve();
+    assert.equal(fired, 1);
+    let second = 0;
+    api.onAssigned(() => (second += 1));
+    await Promise.resolve();
+    assert.equal(second, 0, 'delivered once');
+    listeners.get(eventChannel('approval', 'assigned'))?.();
+    assert.deepEqual([fired, second], [2, 1]);
   });
 
   it('the window kind comes only from main’s --keyhold-window argument', () => {

@@ -25,7 +25,7 @@ import { createRendererPages, trustedDevServerUrl } from './renderer-pages.js';
 import { hardenSession } from './session-hardening.js';
 import { KeyholdTray } from './tray.js';
 import { trayStateFrom, type TrayAction } from './tray-menu.js';
-import { createKeyholdWindow, type WindowFactoryDeps } from './window-factory.js';
+import { createKeyholdWindow, createWarmPromptWindow, type WindowFactoryDeps } from './window-factory.js';
 import { WindowRegistry } from './window-registry.js';
 
 /** out/main (this bundle), out/, and the app root (the repo, or app.asar when packaged). */
@@ -96,6 +96,8 @@ async function assemble(
   board.attach(
     new ElectronWindowHost({
       openWindow: (context, server) => createKeyholdWindow(context, factory, server),
+      // One hidden pre-loaded window per prompt kind once that kind was used (see ElectronWindowHost).
+      warmWindow: (kind) => createWarmPromptWindow(kind, factory),
       windowClosed: (promptId) => board.windowClosed(promptId),
       promptOpening: (prompt) => notifier.promptOpening(prompt),
       promptGone: (promptId) => notifier.promptGone(promptId),

@@ -3,6 +3,14 @@
  * open prompt. It does no policy (the board and ui-handlers decide who may
  * answer what); it opens, focuses and closes windows, and reports a window
  * the user closed without answering, which the board counts as Deny/Cancel.
+ *
+ * Warm windows: once a prompt of a kind has been shown, the host keeps ONE
+ * hidden, pre-loaded window of that kind (registered for no prompt, so it can
+ * do nothing) and gives the next prompt of that kind to it — its page is
+ * already loaded, so the code paints in a fraction of a cold window's time —
+ * then pre-loads the next one. The trade-off is memory: one idle renderer
+ * process per prompt kind used so far (roughly tens of MB each). An app that
+ * never showed a prompt keeps none.
  */
 import type { WindowHost } from '../core/prompt-board.js';
 import type { Prompt } from '../core/prompter.js';
@@ -19,9 +27,24 @@ export interface PromptWindow {
   once(event: 'closed', listener: () => void): unknown;
 }
 
+/** A hidden pre-loaded prompt window (the factory's WarmPromptWindow has it). */
+export interface WarmWindow extends PromptWindow {
+  /** Makes it the window of this prompt (registry, title, tells the page, shows it). Once. */
+  assign(context: Extract<WindowContext, { kind: 'approval' | 'entry' }>, server: string): void;
+}
+
+type PromptKind = Prompt['kind'];
+
+/** How long after a prompt's window opens the next warm one is made: not while the new prompt's page loads its view. */
+export const WARM_DELAY_MS = 200;
+
 export interface ElectronWindowHostDeps {
   /** createKeyholdWindow, bound to the app's factory deps. */
   readonly openWindow: (context: WindowContext, server: string) => PromptWindow;
+  /** createWarmPromptWindow, bound to the app's factory deps. Without it every prompt opens a new window. */
+  readonly warmWindow?: (kind: PromptKind) => WarmWindow;
+  /** Runs the warm-up later (default: after WARM_DELAY_MS). */
+  readonly schedule?: (task: () => void) => void;
   /** The board's `windowClosed`: the user dismissed a prompt's window. */
   readonly windowClosed: (promptId: string) => void;
   /** Called before a prompt's window opens (the notifier decides whether to notify). */
@@ -32,6 +55,8 @@ export interface ElectronWindowHostDeps {
 
 export class ElectronWindowHost implements WindowHost {
   private readonly windows = new Map<string, PromptWindow>();
+  private readonly warm = new Map<PromptKind, WarmWindow>();
+  private readonly warming = new Set<PromptKind>();
 
   constructor(private readonly deps: ElectronWindowHostDeps) {}
 
@@ -41,7 +66,15 @@ export class ElectronWindowHost implements WindowHost {
       return;
     }
     this.deps.promptOpening?.(prompt);
-    const window = this.deps.openWindow({ kind: prompt.kind, promptId: prompt.id }, prompt.server);
+    const context = { kind: prompt.kind, promptId: prompt.id };
+    const warm = this.takeWarm(prompt.kind);
+    let window: PromptWindow;
+    if (warm === undefined) {
+      window = this.deps.openWindow(context, prompt.server);
+    } else {
+      warm.assign(context, prompt.server);
+      window = warm;
+    }
     this.windows.set(prompt.id, window);
     window.once('closed', () => {
       // Still ours: nobody answered through closePrompt, so the user closed it.
@@ -51,6 +84,7 @@ export class ElectronWindowHost implements WindowHost {
       }
       this.deps.promptGone?.(prompt.id);
     });
+    this.scheduleWarm(prompt.kind);
   }
 
   closePrompt(promptId: string): void {
@@ -71,5 +105,33 @@ export class ElectronWindowHost implements WindowHost {
   /** Prompt ids with a window on screen. */
   openPromptIds(): string[] {
     return [...this.windows.keys()];
+  }
+
+  /** Kinds with a warm window waiting (tests). */
+  warmKinds(): PromptKind[] {
+    return [...this.warm.keys()];
+  }
+
+  private takeWarm(kind: PromptKind): WarmWindow | undefined {
+    const warm = this.warm.get(kind);
+    this.warm.delete(kind);
+    return warm === undefined || warm.isDestroyed() ? undefined : warm;
+  }
+
+  private scheduleWarm(kind: PromptKind): void {
+    const { warmWindow } = this.deps;
+    if (warmWindow === undefined || this.warming.has(kind) || this.warm.has(kind)) return;
+    this.warming.add(kind);
+    const schedule = this.deps.schedule ?? ((task: () => void) => void setTimeout(task, WARM_DELAY_MS).unref());
+    schedule(() => {
+      this.warming.delete(kind);
+      if (this.warm.has(kind)) return;
+      const window = warmWindow(kind);
+      this.warm.set(kind, window);
+      // Closed before it served a prompt (its page failed, its renderer crashed): just dropped.
+      window.once('closed', () => {
+        if (this.warm.get(kind) === window) this.warm.delete(kind);
+      });
+    });
   }
 }

@@ -8,6 +8,10 @@
  * The window is registered (webContents id → WindowContext) before its page
  * loads, so the IPC router knows who is calling from the first message on.
  *
+ * A prompt window can also be made "warm": loaded hidden before there is a
+ * prompt for it (page hash `#warm`, registered for no prompt), and assigned
+ * one later — the page then only has to load the view and paint it.
+ *
  * BrowserWindow is injected: the factory runs against a fake class in unit
  * tests, without Electron.
  */
@@ -15,7 +19,7 @@ import type { BrowserWindowConstructorOptions, WebPreferences } from 'electron';
 
 import type { WindowContext } from '../core/ui-handlers.js';
 import { WINDOW_ARGUMENT } from '../../preload/window-api.js';
-import type { WindowKind } from '../../shared/ipc-contract.js';
+import { eventChannel, WARM_WINDOW_HASH, type WindowKind } from '../../shared/ipc-contract.js';
 import type { RendererPages } from './renderer-pages.js';
 import type { RegisteredContents, WindowRegistry } from './window-registry.js';
 
@@ -42,8 +46,9 @@ export interface KeyholdBrowserWindow {
   readonly webContents: KeyholdWebContents;
   setContentProtection(enable: boolean): void;
   removeMenu(): void;
-  loadFile(path: string): Promise<void>;
+  loadFile(path: string, options?: { hash?: string }): Promise<void>;
   loadURL(url: string): Promise<void>;
+  setTitle(title: string): void;
   show(): void;
   focus(): void;
   close(): void;
@@ -129,6 +134,55 @@ export function browserWindowOptions(
  * manager). `server` names the requesting MCP server in a prompt's title.
  */
 export function createKeyholdWindow(context: WindowContext, deps: WindowFactoryDeps, server?: string): KeyholdBrowserWindow {
+  const win = buildWindow(context, deps, server, false);
+  win.once('ready-to-show', () => {
+    if (!win.isDestroyed()) win.show();
+  });
+  return win;
+}
+
+/** A hidden, pre-loaded prompt window that serves no prompt until `assign`. */
+export interface WarmPromptWindow extends KeyholdBrowserWindow {
+  /**
+   * Makes this the window of `context`'s prompt (once): main's registry first,
+   * then the title, then the page is told (`assigned`) and the window shown —
+   * at once if the page is ready, else as soon as it is.
+   */
+  assign(context: WindowContext & { readonly kind: 'approval' | 'entry' }, server: string): void;
+}
+
+/**
+ * Pre-loads a hidden window of this prompt kind. Its registry context names
+ * no prompt, so until `assign` every call it makes is refused.
+ */
+export function createWarmPromptWindow(kind: 'approval' | 'entry', deps: WindowFactoryDeps): WarmPromptWindow {
+  const win = buildWindow({ kind, promptId: '' }, deps, undefined, true);
+  const contentsId = win.webContents.id;
+  let ready = false;
+  let assigned = false;
+  const reveal = (): void => {
+    if (win.isDestroyed() || win.webContents.isDestroyed()) return;
+    // The registry already names the prompt: the page's next `load` gets it.
+    win.webContents.send(eventChannel(kind, 'assigned'));
+    win.show();
+    win.focus();
+  };
+  win.once('ready-to-show', () => {
+    ready = true;
+    if (assigned) reveal();
+  });
+  return Object.assign(win, {
+    assign(context: WindowContext & { readonly kind: 'approval' | 'entry' }, server: string): void {
+      if (assigned) throw new Error('a warm window is assigned once');
+      assigned = true;
+      deps.registry.assign(contentsId, context);
+      win.setTitle(windowTitle(context, server));
+      if (ready) reveal();
+    },
+  });
+}
+
+function buildWindow(context: WindowContext, deps: WindowFactoryDeps, server: string | undefined, warm: boolean): KeyholdBrowserWindow {
   const { kind } = context;
   const title = windowTitle(context, server);
   const win = new deps.BrowserWindow(browserWindowOptions(kind, { title, preloadPath: deps.pages.preloadPath(), development: deps.development }));
@@ -166,11 +220,14 @@ export function createKeyholdWindow(context: WindowContext, deps: WindowFactoryD
     if (!win.isDestroyed()) win.destroy();
   });
 
-  win.once('ready-to-show', () => {
-    if (!win.isDestroyed()) win.show();
-  });
   const source = deps.pages.source(kind);
-  const loading = source.type === 'file' ? win.loadFile(source.path) : win.loadURL(source.url);
+  // The hash only tells the page to wait for `assigned`; the router's page check ignores it.
+  const loading =
+    source.type === 'file'
+      ? warm
+        ? win.loadFile(source.path, { hash: WARM_WINDOW_HASH })
+        : win.loadFile(source.path)
+      : win.loadURL(warm ? `${source.url}#${WARM_WINDOW_HASH}` : source.url);
   loading.catch((error: unknown) => {
     deps.log(`could not load the ${kind} page: ${error instanceof Error ? error.message : String(error)}`);
     if (!win.isDestroyed()) win.destroy();

@@ -6,6 +6,10 @@
  *
  * Entries are added by the window factory before the page loads and removed
  * when the window is closed, so an id is never reused for a stale context.
+ *
+ * A pre-loaded ("warm") prompt window is registered for no prompt
+ * (`promptId: ''`, which ui-handlers never finds open, so it can do nothing)
+ * and `assign`ed its prompt exactly once, before main tells its page.
  */
 import type { WindowContext } from '../core/ui-handlers.js';
 import type { WindowKind } from '../../shared/ipc-contract.js';
@@ -18,7 +22,8 @@ export interface RegisteredContents {
 }
 
 export interface RegisteredWindow {
-  readonly context: WindowContext;
+  /** Replaced once, by `assign`, for a warm window. */
+  context: WindowContext;
   /** The URL of the page this window loaded (file URL of out/renderer/<kind>.html, or the dev server page). */
   readonly pageUrl: string;
   readonly contents: RegisteredContents;
@@ -29,7 +34,18 @@ export class WindowRegistry {
 
   register(entry: RegisteredWindow): void {
     if (this.byContentsId.has(entry.contents.id)) throw new Error(`webContents ${entry.contents.id} is already registered`);
-    this.byContentsId.set(entry.contents.id, entry);
+    this.byContentsId.set(entry.contents.id, { ...entry });
+  }
+
+  /**
+   * Gives a warm window (registered for no prompt) its prompt. Refused for any
+   * other window, another kind, or no prompt: a window serves one prompt, ever.
+   */
+  assign(contentsId: number, context: WindowContext): void {
+    const entry = this.byContentsId.get(contentsId);
+    if (entry === undefined || entry.context.kind === 'manager' || entry.context.promptId !== '') throw new Error(`webContents ${contentsId} is not a warm prompt window`);
+    if (context.kind !== entry.context.kind || context.promptId === '') throw new Error(`webContents ${contentsId} cannot serve that prompt`);
+    entry.context = context;
   }
 
   unregister(contentsId: number): void {
@@ -45,6 +61,7 @@ export class WindowRegistry {
   }
 
   forPrompt(promptId: string): RegisteredWindow | undefined {
+    if (promptId === '') return undefined;
     return [...this.byContentsId.values()].find((entry) => entry.context.kind !== 'manager' && entry.context.promptId === promptId);
   }
 
@@ -56,7 +73,6 @@ export class WindowRegistry {
 /** "approval window 12 (prompt 3f2a…)" — for log lines; names no value. */
 export function describeWindow(entry: RegisteredWindow): string {
   const { context } = entry;
-  return context.kind === 'manager'
-    ? `manager window ${entry.contents.id}`
-    : `${context.kind} window ${entry.contents.id} (prompt ${context.promptId})`;
+  if (context.kind === 'manager') return `manager window ${entry.contents.id}`;
+  return `${context.kind} window ${entry.contents.id} (${context.promptId === '' ? 'warm, no prompt yet' : `prompt ${context.promptId}`})`;
 }

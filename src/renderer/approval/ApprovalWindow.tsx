@@ -34,8 +34,8 @@ const SENT_TEXT: Record<Decision, string> = {
 };
 
 export function ApprovalWindow() {
-  const { view, error, setError } = usePromptView(
-    () => api.load({}),
+  const { view, error, setError, waiting } = usePromptView(
+    api,
     (loaded) => `Keyhold — ${loaded.server} wants ${plural(loaded.names.length, 'secret')}`,
   );
   const [answer, setAnswer] = useState<{ decision: Decision; status: 'sending' | 'sent' | 'failed' } | null>(null);
@@ -58,6 +58,8 @@ export function ApprovalWindow() {
 
   useWindowKey('Escape', () => decide('deny'), view !== null);
 
+  // A warm window is hidden until main assigns it a prompt: nothing to show yet.
+  if (waiting) return null;
   if (view === null) return <PromptLoading error={error} />;
 
   const busy = answer !== null;

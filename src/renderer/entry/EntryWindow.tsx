@@ -38,8 +38,8 @@ function initialValues(fields: readonly FieldSpec[]): Record<string, string> {
 
 export function EntryWindow() {
   const [values, setValues] = useState<Record<string, string>>({});
-  const { view, error, setError } = usePromptView(
-    () => api.load({}),
+  const { view, error, setError, waiting } = usePromptView(
+    api,
     (loaded) => `Keyhold — ${loaded.server} needs ${plural(loaded.fields.length, 'secret')}`,
     (loaded) => setValues(initialValues(loaded.fields)),
   );
@@ -101,6 +101,8 @@ export function EntryWindow() {
 
   useWindowKey('Escape', cancel, view !== null && phase === 'editing');
 
+  // A warm window is hidden until main assigns it a prompt: nothing to show yet.
+  if (waiting) return null;
   if (view === null) return <PromptLoading error={error} />;
 
   const busy = phase !== 'editing';

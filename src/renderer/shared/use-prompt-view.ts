@@ -1,10 +1,15 @@
 /**
- * A prompt window's request, loaded once when the window opens. A failed load
- * shows in `error`, which the window also uses for failures after that
- * (`setError`).
+ * A prompt window's request, loaded once when the window serves a prompt. A
+ * failed load shows in `error`, which the window also uses for failures after
+ * that (`setError`).
+ *
+ * A pre-loaded ("warm") window — page URL hash `#warm` — is made by main
+ * before there is a prompt for it: it waits, hidden and rendering nothing,
+ * until main assigns it one (`onAssigned`), then loads like any other.
  */
 import { useEffect, useState } from 'react';
 
+import { WARM_WINDOW_HASH } from '../../shared/ipc-contract.js';
 import { errorMessage } from './format.js';
 
 export interface PromptViewHandle<V> {
@@ -12,29 +17,57 @@ export interface PromptViewHandle<V> {
   readonly view: V | null;
   readonly error: string | null;
   readonly setError: (error: string | null) => void;
+  /** True while a warm window waits for its prompt: render nothing. */
+  readonly waiting: boolean;
 }
 
-/** Loads the view with `load`, then runs `onLoaded` with it and names the window `title(view)`. */
-export function usePromptView<V>(load: () => Promise<V>, title: (view: V) => string, onLoaded?: (view: V) => void): PromptViewHandle<V> {
+/** The window API calls the hook uses (approval's and entry's both have them). */
+export interface PromptViewSource<V> {
+  load(request: Record<string, never>): Promise<V>;
+  onAssigned(listener: () => void): () => void;
+}
+
+const warmOnOpen = (): boolean => window.location.hash === `#${WARM_WINDOW_HASH}`;
+
+/** Loads the view with `source.load`, then runs `onLoaded` with it and names the window `title(view)`. */
+export function usePromptView<V>(source: PromptViewSource<V>, title: (view: V) => string, onLoaded?: (view: V) => void): PromptViewHandle<V> {
   const [view, setView] = useState<V | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [waiting, setWaiting] = useState(warmOnOpen);
 
   useEffect(() => {
     let live = true;
-    load().then(
-      (loaded) => {
-        if (!live) return;
-        setView(loaded);
-        onLoaded?.(loaded);
-        document.title = title(loaded);
-      },
-      (failure: unknown) => live && setError(`Could not load this request. ${errorMessage(failure)}`),
-    );
+    const load = (): void => {
+      source.load({}).then(
+        (loaded) => {
+          if (!live) return;
+          setView(loaded);
+          onLoaded?.(loaded);
+          document.title = title(loaded);
+        },
+        (failure: unknown) => live && setError(`Could not load this request. ${errorMessage(failure)}`),
+      );
+    };
+    if (!warmOnOpen()) {
+      load();
+      return () => {
+        live = false;
+      };
+    }
+    // A window is assigned once: later events (there should be none) are ignored.
+    let assigned = false;
+    const unsubscribe = source.onAssigned(() => {
+      if (!live || assigned) return;
+      assigned = true;
+      setWaiting(false);
+      load();
+    });
     return () => {
       live = false;
+      unsubscribe();
     };
     // Once per window (the first render's callbacks): the request does not change while the window is open.
   }, []);
 
-  return { view, error, setError };
+  return { view, error, setError, waiting };
 }

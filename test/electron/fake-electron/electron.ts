@@ -143,9 +143,11 @@ export class BrowserWindow extends Emitter {
   static getAllWindows(): BrowserWindow[] { return [...windows.values()].filter((w) => !w.destroyed); }
   setContentProtection(enable: boolean): void { this.contentProtection = enable; }
   removeMenu(): void { this.menuRemoved = true; }
-  async loadFile(path: string): Promise<void> {
+  async loadFile(path: string, options?: { hash?: string }): Promise<void> {
     this.loaded = { file: path };
-    this.webContents.mainFrame.url = pathToFileURL(path).href;
+    const url = new URL(pathToFileURL(path).href);
+    if (options?.hash !== undefined) url.hash = options.hash;
+    this.webContents.mainFrame.url = url.href;
     setImmediate(() => this.emit('ready-to-show'));
   }
   async loadURL(url: string): Promise<void> {
@@ -154,6 +156,7 @@ export class BrowserWindow extends Emitter {
     setImmediate(() => this.emit('ready-to-show'));
   }
   getTitle(): string { return this.title; }
+  setTitle(title: string): void { this.title = title; }
   show(): void {
     this.visible = true;
     focusedId = this.webContents.id;

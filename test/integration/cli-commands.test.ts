@@ -9,12 +9,9 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, beforeEach, describe, it } from 'node:test';
 
 import { KeyholdClient, isKeyholdError } from '../../src/bridge/index.js';
-import type { CliIo } from '../../src/main/cli/command.js';
-import { main } from '../../src/main/cli/keyhold.js';
 import { ACTIVITY_FILE_NAME } from '../../src/main/core/activity-log.js';
 import { createSystemKeychain, keychainService } from '../../src/main/core/keychain.js';
 import { startCore, type KeyholdCore } from '../../src/main/core/keyhold-core.js';
@@ -22,6 +19,7 @@ import { PromptBoard } from '../../src/main/core/prompt-board.js';
 import type { ApprovalPrompt } from '../../src/main/core/prompter.js';
 import { createUiHandlers, dispatchUi } from '../../src/main/core/ui-handlers.js';
 import { ScriptedPrompter } from '../helpers/scripted-prompter.js';
+import { runCli } from '../helpers/run-cli.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const keychain = createSystemKeychain();
@@ -29,18 +27,6 @@ const tag = `${process.pid}${Date.now().toString(36)}`;
 const server = `cli-${tag}`;
 const VALUE = `cli-value-${tag}-Zx9`;
 
-async function cli(argv: string[], env: Record<string, string>, stdinText?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdin = new PassThrough();
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  if (stdinText !== undefined) stdin.end(stdinText);
-  const io: CliIo = { stdin, stdout, stderr, env };
-  return { code: await main(argv, io), stdout: out, stderr: err };
-}
 
 describe('keyhold CLI commands against the real core', () => {
   let core: KeyholdCore;
@@ -69,11 +55,11 @@ describe('keyhold CLI commands against the real core', () => {
   });
 
   it('status: running → exit 0 with version, bridge URL and data directory (text and --json)', async () => {
-    const run = await cli(['status'], env);
+    const run = await runCli(['status'], env);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^Keyhold is running\./);
     assert.ok(run.stdout.includes('test-9.9.9') && run.stdout.includes(core.url) && run.stdout.includes(dataDir.path));
-    const json = JSON.parse((await cli(['status', '--json'], env)).stdout) as Record<string, unknown>;
+    const json = JSON.parse((await runCli(['status', '--json'], env)).stdout) as Record<string, unknown>;
     assert.equal(json['running'], true);
     assert.equal(json['appVersion'], 'test-9.9.9');
     assert.equal(json['bridgeUrl'], core.url);
@@ -82,7 +68,7 @@ describe('keyhold CLI commands against the real core', () => {
 
   it('set (value on stdin) asks in an approval window that says "store"; the value goes to the keychain only', async () => {
     prompter.answer({ approval: 'allow' });
-    const run = await cli(['set', `${server}/token`], env, `${VALUE}\n`);
+    const run = await runCli(['set', `${server}/token`], env, `${VALUE}\n`);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout, `Stored ${server}/token.\n`);
     assert.match(run.stderr, /verification code [A-Z2-9]{4}-[A-Z2-9]{4}/);
@@ -97,13 +83,13 @@ describe('keyhold CLI commands against the real core', () => {
 
   it('secret_change_without_approval: set denied → exit 1, nothing changes; "Allow for session" on a store leaves no grant', async () => {
     prompter.answer({ approval: 'deny' });
-    const denied = await cli(['set', `${server}/token`], env, 'other-value-123');
+    const denied = await runCli(['set', `${server}/token`], env, 'other-value-123');
     assert.equal(denied.code, 1);
     assert.match(denied.stderr, /denied/);
     assert.equal(await keychain.get(keychainService(server), 'token'), VALUE);
 
     prompter.answer({ approval: 'allow_session' });
-    const replaced = await cli(['set', `${server}/token`], env, VALUE);
+    const replaced = await runCli(['set', `${server}/token`], env, VALUE);
     assert.equal(replaced.stdout, `Replaced the value of ${server}/token.\n`);
     assert.equal(core.grants.list().length, 0, 'no session grant from a store');
   });
@@ -128,13 +114,13 @@ describe('keyhold CLI commands against the real core', () => {
   });
 
   it('ls lists names only (text and --json), for all servers or one', async () => {
-    const all = await cli(['ls'], env);
+    const all = await runCli(['ls'], env);
     assert.equal(all.code, 0, all.stderr);
     assert.ok(all.stdout.split('\n').includes(`${server}/token`));
     assert.ok(!all.stdout.includes(VALUE));
-    const json = JSON.parse((await cli(['ls', server, '--json'], env)).stdout) as { servers: unknown };
+    const json = JSON.parse((await runCli(['ls', server, '--json'], env)).stdout) as { servers: unknown };
     assert.deepEqual(json.servers, [{ name: server, secrets: [{ name: 'token', invalidated: false }] }]);
-    const none = await cli(['ls', 'no-such-server'], env);
+    const none = await runCli(['ls', 'no-such-server'], env);
     assert.equal(none.code, 0);
     assert.equal(none.stdout, '');
     assert.equal(prompter.shown.length, 0, 'listing opens no window');
@@ -142,12 +128,12 @@ describe('keyhold CLI commands against the real core', () => {
 
   it('rm asks in a window that says "delete", then removes; a missing name fails without a window', async () => {
     prompter.answer({ approval: 'allow' });
-    const run = await cli(['rm', `${server}/token`], env);
+    const run = await runCli(['rm', `${server}/token`], env);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout, `Deleted ${server}/token.\n`);
     assert.equal(approval(0).action, 'delete');
     assert.equal(await keychain.get(keychainService(server), 'token'), null);
-    const missing = await cli(['rm', `${server}/token`], env);
+    const missing = await runCli(['rm', `${server}/token`], env);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /No secret "token" is stored/);
     assert.equal(prompter.shown.length, 1);

@@ -4,34 +4,13 @@
  * (secret_value_in_argv), fail-fast "not running" messages.
  */
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 
-import { COMMANDS, main } from '../../src/main/cli/keyhold.js';
-import type { CliIo } from '../../src/main/cli/command.js';
+import { COMMANDS } from '../../src/main/cli/keyhold.js';
+import { runCli } from '../helpers/run-cli.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly ms: number;
-}
 
-async function cli(argv: string[], env: Record<string, string>, stdinText?: string): Promise<Run> {
-  const stdin = new PassThrough();
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  if (stdinText !== undefined) stdin.end(stdinText);
-  const io: CliIo = { stdin, stdout, stderr, env };
-  const started = Date.now();
-  const code = await main(argv, io);
-  return { code, stdout: out, stderr: err, ms: Date.now() - started };
-}
 
 describe('keyhold CLI commands (no app running)', () => {
   let home: { path: string; cleanup: () => Promise<void> };
@@ -47,10 +26,10 @@ describe('keyhold CLI commands (no app running)', () => {
 
   it('every command has --help (and `keyhold help <command>`), exit 0', async () => {
     for (const command of COMMANDS) {
-      const viaFlag = await cli([command.name, '--help'], env);
+      const viaFlag = await runCli([command.name, '--help'], env);
       assert.equal(viaFlag.code, 0, command.name);
       assert.match(viaFlag.stdout, new RegExp(`^Usage: keyhold ${command.name}`), command.name);
-      const viaHelp = await cli(['help', command.name], env);
+      const viaHelp = await runCli(['help', command.name], env);
       assert.equal(viaHelp.stdout, command.help);
     }
   });
@@ -66,7 +45,7 @@ describe('keyhold CLI commands (no app running)', () => {
       ['set', 'demo/token', `-${value}`],
     ]) {
       it(argv.slice(1).join(' ').replace(value, '<value>'), async () => {
-        const run = await cli(argv, env);
+        const run = await runCli(argv, env);
         assert.equal(run.code, 2);
         assert.match(run.stderr, /refusing a secret value given on the command line/);
         assert.match(run.stderr, /hidden prompt/);
@@ -76,12 +55,12 @@ describe('keyhold CLI commands (no app running)', () => {
   });
 
   it('status: not running → exit 1 with what to do; --json says running: false', async () => {
-    const run = await cli(['status'], env);
+    const run = await runCli(['status'], env);
     assert.equal(run.code, 1);
     assert.match(run.stdout, /^Keyhold is not reachable\./);
     assert.match(run.stdout, /npx keyhold serve/);
     assert.ok(run.stdout.includes(home.path));
-    const json = await cli(['status', '--json'], env);
+    const json = await runCli(['status', '--json'], env);
     assert.equal(json.code, 1);
     const report = JSON.parse(json.stdout) as { running: boolean; dataDir: string; problem: string };
     assert.equal(report.running, false);
@@ -91,7 +70,7 @@ describe('keyhold CLI commands (no app running)', () => {
 
   it('ls, set, rm fail fast with the "not running" message when the app is not running', async () => {
     for (const argv of [['ls'], ['set', 'demo/token'], ['rm', 'demo/token']]) {
-      const run = await cli(argv, env, 'would-be-value\n');
+      const run = await runCli(argv, env, 'would-be-value\n');
       assert.equal(run.code, 1, argv.join(' '));
       assert.match(run.stderr, /The Keyhold app is not running: .*Start the Keyhold app, or run `npx keyhold serve`/);
       assert.ok(run.ms < 2_000, `${argv.join(' ')} failed at once (${run.ms} ms)`);
@@ -99,7 +78,7 @@ describe('keyhold CLI commands (no app running)', () => {
   });
 
   it('run without the app and without the fallback: fails at once, names the fallback variable, never starts CMD', async () => {
-    const run = await cli(['run', '--', process.execPath, '-e', 'process.stdout.write("STARTED")'], { ...env, TOKEN: 'keyhold://demo/token' });
+    const run = await runCli(['run', '--', process.execPath, '-e', 'process.stdout.write("STARTED")'], { ...env, TOKEN: 'keyhold://demo/token' });
     assert.equal(run.code, 1);
     assert.ok(!run.stdout.includes('STARTED'));
     assert.match(run.stderr, /not running/);
@@ -109,8 +88,8 @@ describe('keyhold CLI commands (no app running)', () => {
   });
 
   it('run: usage errors exit 2 (no command; bare reference without --server)', async () => {
-    assert.equal((await cli(['run'], env)).code, 2);
-    const bare = await cli(['run', '--', 'true'], { ...env, TOKEN: 'keyhold://token' });
+    assert.equal((await runCli(['run'], env)).code, 2);
+    const bare = await runCli(['run', '--', 'true'], { ...env, TOKEN: 'keyhold://token' });
     assert.equal(bare.code, 2);
     assert.match(bare.stderr, /names no server/);
   });

@@ -8,7 +8,10 @@
  * app shutdown); the prompter must then take the prompt off screen and may
  * reject or resolve — the core ignores anything after the abort.
  */
+import type { z } from 'zod';
+
 import type { FieldSpec, SecretName, ServerName } from '../../shared/bridge-protocol.js';
+import type { approvalDecisionSchema } from '../../shared/ipc-contract.js';
 
 /** What the app knows about the process behind a bridge connection. */
 export interface ProcessInfo {
@@ -72,8 +75,8 @@ export interface EntryPrompt extends PromptBase {
 
 export type Prompt = ApprovalPrompt | EntryPrompt;
 
-export const APPROVAL_DECISIONS = ['allow', 'allow_session', 'deny'] as const;
-export type ApprovalDecision = (typeof APPROVAL_DECISIONS)[number];
+/** Allow (this request), Allow for session, Deny — the same list the approval window's IPC contract accepts. */
+export type ApprovalDecision = z.infer<typeof approvalDecisionSchema>;
 
 export type EntryOutcome =
   | { readonly action: 'save'; readonly values: Readonly<Record<string, string>> }

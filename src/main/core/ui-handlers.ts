@@ -23,7 +23,7 @@ import {
 import type { ActivityEntry } from './activity-log.js';
 import type { KeyholdCore } from './keyhold-core.js';
 import type { PromptBoard } from './prompt-board.js';
-import type { ApprovalPrompt, EntryPrompt, Prompt } from './prompter.js';
+import type { ApprovalDecision, ApprovalPrompt, EntryPrompt, Prompt } from './prompter.js';
 
 export type WindowContext = { readonly kind: 'approval' | 'entry'; readonly promptId: string } | { readonly kind: 'manager' };
 
@@ -55,7 +55,7 @@ export function createUiHandlers(deps: UiHandlerDeps): Handlers {
   return {
     approval: {
       load: async (context) => approvalView(promptFor(board, context, 'approval')),
-      decide: async (context, request: { decision: 'allow' | 'allow_session' | 'deny' }) => {
+      decide: async (context, request: { decision: ApprovalDecision }) => {
         if (!board.answerApproval(promptFor(board, context, 'approval').id, request.decision)) throw gone();
         return {};
       },

@@ -18,7 +18,8 @@ import { usePromptView } from '../shared/use-prompt-view.js';
 import { CountdownText, VerificationCode } from '../shared/VerificationCode.js';
 import { api } from './api.js';
 
-type Decision = 'allow' | 'allow_session' | 'deny';
+/** The answers the approval window's contract accepts. */
+type Decision = Parameters<typeof api.decide>[0]['decision'];
 
 /** What the server wants to do with the secrets: use them (the common case), store new values, or delete them. */
 const ACTION_TEXT = {

@@ -18,7 +18,7 @@
 import type { FieldSpec } from '../../shared/bridge-protocol.js';
 import { KeyholdError, isKeyholdError } from '../../shared/keyhold-error.js';
 import type { KeyholdClient } from '../client.js';
-import { failureText, rejectedText, type CancelCause, type RequestSubject } from './messages.js';
+import { failureText, rejectedText, stillWaitingText, type CancelCause, type RequestSubject } from './messages.js';
 import { redactDeep, redactError, secretValuesToRedact } from './redact.js';
 
 const MAX_REASON_CHARS = 500;
@@ -132,6 +132,19 @@ export class GateError extends KeyholdError {
   }
 }
 
+/**
+ * A waiting call gave up before the user answered (`answerWithinMs`), so that
+ * it can still return before the MCP client's own timeout: the Keyhold
+ * request stays open for the next call. Becomes the tool error `pending`.
+ */
+export class StillWaitingError extends Error {
+  override readonly name = 'StillWaitingError';
+
+  constructor(readonly verificationCode: string | undefined) {
+    super('The Keyhold window is still waiting for the user.');
+  }
+}
+
 export interface GatedRun<N extends string, R, S = never> {
   readonly gate: ResolvedGate<N>;
   readonly client: KeyholdClient;
@@ -165,6 +178,7 @@ export async function runGated<N extends string, R, S = never>(run: GatedRun<N, 
       }
       values = acquired.values;
     } catch (error) {
+      if (error instanceof StillWaitingError) return run.failure(stillWaitingText(gate, error.verificationCode), 'pending');
       if (!isKeyholdError(error)) throw error;
       if (error.code === 'not_found') await client.invalidate(gate.names, 'the keychain no longer held it').catch(() => undefined);
       return run.failure(failureText(error, gate, error instanceof GateError ? error.endedBy : undefined), error.code);

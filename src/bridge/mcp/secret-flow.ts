@@ -15,17 +15,22 @@
  *      - `fail_fast` (legacy URL clients that asked for it): `-32042`;
  *      - `wait`: hold the call, with pushed elicitations / log / progress.
  *   3. A call the client gives up on (timeout, cancel) leaves the request
- *      open for the next call (parked-requests.ts).
+ *      open for the next call (parked-requests.ts). A waiting call that would
+ *      outlast the client's timeout returns `pending` first (`answerWithinMs`),
+ *      saying what to do; the next call takes the answer.
  */
 import type { PendingEvent } from '../../shared/bridge-protocol.js';
 import { KeyholdError } from '../../shared/keyhold-error.js';
 import type { KeyholdClient } from '../client.js';
-import { GateError, promptOptions, type ResolvedGate } from './gate.js';
+import { GateError, StillWaitingError, promptOptions, type ResolvedGate } from './gate.js';
 import { planCall, type Elicitation, type McpCall, type Suspension } from './mcp-call.js';
 import { failFastMessage, windowNotice } from './messages.js';
 import { noticesFor } from './notices.js';
 import type { ParkedRequest, ParkedRequests } from './parked-requests.js';
 import { argumentsDigest } from './request-state.js';
+
+/** How long a waiting call holds by default before it returns `pending` (SDK clients time out at 60 s). */
+export const DEFAULT_ANSWER_WITHIN_MS = 50_000;
 
 /** Extra life of a sealed state past its window's deadline (the client's retry may arrive just after). */
 const STATE_GRACE_MS = 5_000;
@@ -44,6 +49,12 @@ export interface FlowInput {
   readonly timeoutMs: number;
   /** False where the caller cannot answer with a suspension (`keyhold.get()` in any handler): the call waits. */
   readonly suspendable?: boolean;
+  /**
+   * How long a call holds while a window is open before it returns the tool
+   * error `pending` (the request stays open for the next call), so that it
+   * still answers before the client's own timeout. Undefined: until the window ends.
+   */
+  readonly answerWithinMs?: number | undefined;
 }
 
 export async function acquireSecrets(input: FlowInput): Promise<Acquired> {
@@ -100,8 +111,11 @@ async function wait(input: FlowInput, parked: ParkedRequest, shown: readonly Pen
   const off = parked.onPending((event) => notices.opened(event, client.requestLink(event)));
   for (const event of [...shown]) notices.opened(event, client.requestLink(event));
   let withdraw = false;
+  const budget = input.answerWithinMs === undefined ? undefined : new AbortController();
+  const timer = budget === undefined ? undefined : setTimeout(() => budget.abort(), input.answerWithinMs);
   try {
-    await raceCallSignal(raceCallSignal(settledOf(parked), declined.signal, 'declined'), call.signal);
+    const settled = raceCallSignal(settledOf(parked), declined.signal, 'declined');
+    await raceCallSignal(budget === undefined ? settled : raceCallSignal(settled, budget.signal, 'budget'), call.signal);
     return await collect(registry, parked);
   } catch (error) {
     if (declined.signal.aborted) {
@@ -110,8 +124,13 @@ async function wait(input: FlowInput, parked: ParkedRequest, shown: readonly Pen
       throw new GateError(new KeyholdError('cancelled', 'The user declined the Keyhold request in the MCP client.'), 'declined');
     }
     if (call.signal.aborted) withdraw = true;
+    if (budget?.signal.aborted === true && !parked.isSettled) {
+      withdraw = true;
+      throw new StillWaitingError(parked.latestEvent?.verificationCode);
+    }
     throw error;
   } finally {
+    clearTimeout(timer);
     off();
     await notices.settled({ withdraw });
   }
@@ -138,12 +157,13 @@ function elicitationFor(call: McpCall, gate: ResolvedGate, event: PendingEvent, 
 
 /**
  * Settles with `work`, or rejects the moment the signal fires: the client
- * cancelled (or timed out) the call — the Keyhold request is left open — or
- * the user declined in the client.
+ * cancelled (or timed out) the call — the Keyhold request is left open —,
+ * the user declined in the client, or the call's answer budget is spent.
  */
-function raceCallSignal<T>(work: Promise<T>, signal: AbortSignal, cause: 'client_cancelled' | 'declined' = 'client_cancelled'): Promise<T> {
+function raceCallSignal<T>(work: Promise<T>, signal: AbortSignal, cause: 'client_cancelled' | 'declined' | 'budget' = 'client_cancelled'): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => {
+      if (cause === 'budget') return reject(new Error('answer budget spent'));
       const text = cause === 'declined' ? 'The user declined the Keyhold request in the MCP client.' : 'The MCP client cancelled the tool call.';
       reject(new GateError(new KeyholdError('cancelled', text), cause));
     };

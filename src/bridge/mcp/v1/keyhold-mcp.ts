@@ -19,40 +19,17 @@ import type { McpServer, RegisteredTool, ToolCallback } from '@modelcontextproto
 import type { AnySchema, SchemaOutput, ShapeOutput, ZodRawShapeCompat } from '@modelcontextprotocol/sdk/server/zod-compat.js';
 import { SetLevelRequestSchema, UrlElicitationRequiredError, type CallToolResult, type ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 
-import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../../shared/bridge-protocol.js';
-import { KeyholdError, isKeyholdError } from '../../../shared/keyhold-error.js';
+import { KeyholdError } from '../../../shared/keyhold-error.js';
 import type { KeyholdClient } from '../../client.js';
-import type { DiscoveryOptions } from '../../discovery.js';
-import { adapterClient } from '../adapter-client.js';
-import { GateError, resolveGate, runGated, type ResolvedGate, type SecretGate, type SecretValues } from '../gate.js';
+import type { SecretGate, SecretValues } from '../gate.js';
+import { GatedTools, toolErrorResult, type GatedToolsOptions } from '../gated-tools.js';
 import type { Suspension } from '../mcp-call.js';
-import { failureText } from '../messages.js';
-import { parkedRequestsFor, type ParkedRequests } from '../parked-requests.js';
 import { redactDeep, secretValuesToRedact } from '../redact.js';
-import { acquireSecrets, type Acquired } from '../secret-flow.js';
 import { callFromExtra, type ToolExtra } from './call-context.js';
 
-export interface KeyholdMcpOptions extends DiscoveryOptions {
+export interface KeyholdMcpOptions extends GatedToolsOptions {
   /** The server whose tools need secrets. Create the helper before `server.connect()`. */
   readonly server: McpServer;
-  /** Your server's name in Keyhold: shown in every window and the keychain namespace. Keep it stable across releases. */
-  readonly name: string;
-  /** Shown in the windows. */
-  readonly version?: string;
-  /** Default of every gate's `failFast` (default false). */
-  readonly failFast?: boolean;
-  /** How long a window waits for the user, in ms (default 300 000, at most 1 200 000). */
-  readonly timeoutMs?: number;
-  /** How long a call waits for the app to be reachable (default 5 000 ms). */
-  readonly connectTimeoutMs?: number;
-  /**
-   * Declare the MCP logging capability when the server has not, so clients
-   * without elicitation get the verification code as a log entry (default
-   * true). Its `logging/setLevel` handler accepts any level and filters nothing.
-   */
-  readonly declareLogging?: boolean;
-  /** Use this client (tests, sharing) instead of creating one; its server name must be `name`. `close()` leaves it open. */
-  readonly client?: KeyholdClient;
 }
 
 /** `registerTool`'s config. */
@@ -88,17 +65,13 @@ export class KeyholdMcp {
   readonly client: KeyholdClient;
   readonly name: string;
   private readonly mcp: McpServer;
-  private readonly ownsClient: boolean;
-  private readonly parked: ParkedRequests;
-  private withSecretsCount = 0;
+  private readonly tools: GatedTools<ToolExtra, CallToolResult>;
 
-  constructor(private readonly options: KeyholdMcpOptions) {
+  constructor(options: KeyholdMcpOptions) {
     this.mcp = options.server;
+    this.tools = new GatedTools(options, { callOf: (extra) => callFromExtra(this.mcp.server, extra), suspended, failure: toolError });
+    this.client = this.tools.client;
     this.name = options.name;
-    const { client, owned } = adapterClient(options);
-    this.client = client;
-    this.ownsClient = owned;
-    this.parked = parkedRequestsFor(client);
     if (options.declareLogging !== false) declareLogging(this.mcp);
   }
 
@@ -118,9 +91,7 @@ export class KeyholdMcp {
     gate: SecretGate<N, ToolArgs<Args>>,
     handler: SecretToolHandler<N, Args>,
   ): ToolCallback<Args> {
-    this.withSecretsCount += 1;
-    const key = `withSecrets#${this.withSecretsCount}:${gate.tool ?? ''}`;
-    return this.gated(gate as unknown as SecretGate<string, unknown>, handler as AnyHandler, gate.tool, key) as unknown as ToolCallback<Args>;
+    return this.gated(gate as unknown as SecretGate<string, unknown>, handler as AnyHandler, gate.tool, this.tools.nextCallbackKey(gate.tool)) as unknown as ToolCallback<Args>;
   }
 
   /**
@@ -129,69 +100,26 @@ export class KeyholdMcp {
    * open. Rejects with a KeyholdError whose message is the sentence a tool
    * error would show.
    */
-  async get<const N extends string>(extra: ToolExtra, gate: SecretGate<N, undefined>): Promise<SecretValues<N>> {
-    const resolved = this.resolve(gate as unknown as SecretGate<string, unknown>, undefined, gate.tool);
-    try {
-      const acquired = await this.acquire(resolved, extra, `get:${resolved.tool ?? ''}`, undefined, false);
-      if ('suspend' in acquired) throw new KeyholdError('invalid_request', 'unexpected suspension');
-      const out: Record<string, string> = {};
-      for (const name of resolved.names) out[name] = acquired.values[name] ?? '';
-      return out as SecretValues<N>;
-    } catch (error) {
-      if (!isKeyholdError(error)) throw error;
-      throw new KeyholdError(error.code, failureText(error, resolved, error instanceof GateError ? error.endedBy : undefined), { cause: error });
-    }
+  get<const N extends string>(extra: ToolExtra, gate: SecretGate<N, undefined>): Promise<SecretValues<N>> {
+    return this.tools.get(extra, gate);
   }
 
   /** Cancels open Keyhold requests and closes the bridge client (unless it was given in the options). */
-  async close(): Promise<void> {
-    if (!this.ownsClient) return;
-    this.parked.closeAll();
-    await this.client.close();
+  close(): Promise<void> {
+    return this.tools.close();
   }
 
   private gated(gate: SecretGate<string, unknown>, handler: AnyHandler, toolName: string | undefined, key: string): (...params: unknown[]) => Promise<CallToolResult> {
-    return (...params) => {
-      const extra = params[params.length - 1] as ToolExtra;
-      const hasArgs = params.length > 1;
-      const args = hasArgs ? params[0] : undefined;
-      const resolved = this.resolve(gate, args, toolName);
-      return runGated<string, CallToolResult, Suspension>({
-        gate: resolved,
-        client: this.client,
-        acquire: () => this.acquire(resolved, extra, key, args, true),
-        suspended,
-        handler: async (secrets, invalidate) => {
-          const hidden = secretValuesToRedact(secrets, resolved.fields);
-          const context: SecretToolExtra<string> = {
-            ...extra,
-            secrets,
-            invalidate,
-            sendNotification: (notification) => extra.sendNotification(redactDeep(notification, hidden)),
-            sendRequest: ((request, schema, options) => extra.sendRequest(redactDeep(request, hidden), schema, options)) as ToolExtra['sendRequest'],
-          };
-          return hasArgs ? handler(args, context) : handler(context);
-        },
-        failure: toolError,
-        cancelled: () => extra.signal.aborted,
-      });
-    };
-  }
-
-  private resolve(gate: SecretGate<string, unknown>, args: unknown, tool: string | undefined): ResolvedGate {
-    return resolveGate(gate, args, { serverName: this.name, tool, failFast: this.options.failFast ?? false });
-  }
-
-  private acquire(gate: ResolvedGate, extra: ToolExtra, toolKey: string, args: unknown, suspendable: boolean): Promise<Acquired> {
-    return acquireSecrets({
-      call: callFromExtra(this.mcp.server, extra),
-      gate,
-      toolKey,
-      args,
-      client: this.client,
-      parked: this.parked,
-      timeoutMs: gate.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-      suspendable,
+    return this.tools.gated(gate, toolName, key, async (args, hasArgs, extra, secrets, invalidate, fields) => {
+      const hidden = secretValuesToRedact(secrets, fields);
+      const context: SecretToolExtra<string> = {
+        ...extra,
+        secrets,
+        invalidate,
+        sendNotification: (notification) => extra.sendNotification(redactDeep(notification, hidden)),
+        sendRequest: ((request, schema, options) => extra.sendRequest(redactDeep(request, hidden), schema, options)) as ToolExtra['sendRequest'],
+      };
+      return hasArgs ? handler(args, context) : handler(context);
     });
   }
 }
@@ -200,7 +128,7 @@ type AnyHandler = (...params: unknown[]) => CallToolResult | Promise<CallToolRes
 
 /** The tool error every failure becomes: text for the user and the model, the code in `_meta` for programs. */
 export function toolError(text: string, code: string): CallToolResult {
-  return { content: [{ type: 'text', text }], isError: true, _meta: { 'keyhold/error': code } };
+  return toolErrorResult(text, code);
 }
 
 /** SDK 1.x serves the 2025 era only: the one suspension is failFast's `-32042`. */

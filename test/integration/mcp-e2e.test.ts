@@ -35,7 +35,7 @@ import { ScriptedPrompter } from '../helpers/scripted-prompter.js';
 import { REPO_ROOT } from '../helpers/spawn-serve.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
-const SERVER = 'github-issues';
+const SERVER = 'github-issues-v1';
 const NAME = 'GITHUB_TOKEN';
 const VALID = `ghp_e2eValid${process.pid}x${Date.now().toString(36)}`;
 const STALE = `ghp_e2eStale${process.pid}x${Date.now().toString(36)}`;
@@ -193,7 +193,7 @@ for (const mode of ['url', 'form', 'none'] as const) {
     it('Deny: a denied tool error', async () => {
       prompter.answer({ approval: 'deny' });
       const { result, prompts, notices } = await exchange(waiting, () => waiting.call());
-      assertToolError(result, 'denied', /the user denied "github-issues" access to GITHUB_TOKEN/);
+      assertToolError(result, 'denied', /the user denied "github-issues-v1" access to GITHUB_TOKEN/);
       assertCodesMatch(prompts, notices);
     });
 

@@ -298,6 +298,33 @@ describe('legacy era (2025-11-25) with the v2 client', () => {
   });
 });
 
+describe('deny, cancel in the window, decline in the client and timeout, both eras', () => {
+  for (const era of ['modern', 'legacy'] as const) {
+    it(`${era}: each ends the call with its tool error; decline and timeout close the window`, async () => {
+      await core.vault.remove(SERVER, NAME);
+      const c = await connect(era, 'url');
+      afterElicitation({ entry: { action: 'cancel' } });
+      assertToolError(await c.call(), 'cancelled', /was closed without an answer/);
+      await core.vault.put(SERVER, { [NAME]: VALID });
+      afterElicitation({ approval: 'deny' });
+      assertToolError(await c.call(), 'denied', /the user denied "github-issues" access/);
+      const accept = c.onElicit;
+      c.onElicit = async () => 'decline';
+      try {
+        const shown = prompter.shown.length;
+        assertToolError(await c.call(), 'cancelled', /declined the Keyhold request/);
+        await waitFor(() => prompter.shown[shown]?.outcome === 'aborted');
+      } finally {
+        c.onElicit = accept;
+      }
+      prompter.answer({ hold: true });
+      const shown = prompter.shown.length;
+      assertToolError(await c.call(), 'timeout', /nobody answered the Keyhold window/);
+      assert.equal(prompter.shown[shown]?.outcome, 'aborted');
+    });
+  }
+});
+
 describe('a token the API rejects, both eras', () => {
   for (const era of ['modern', 'legacy'] as const) {
     it(`${era}: 401 upstream → the entry window says it was rejected → new token → success`, async () => {
@@ -313,23 +340,34 @@ describe('a token the API rejects, both eras', () => {
 });
 
 describe('requestState', () => {
-  it('request_state_tampering: a tampered or replayed state gets an error and opens no window', async () => {
+  /** One raw `tools/call` retry with this state (the client passes params through as given). */
+  function retryWith(c: Connection, requestState: string, args: Record<string, unknown> = { repo: 'octo/hello' }): Promise<unknown> {
+    return c.client
+      .callTool({ name: 'list_issues', arguments: args, requestState, inputResponses: { keyhold: { action: 'accept' } } } as never, { timeout: 10_000 })
+      .catch((e: unknown) => e);
+  }
+
+  it('request_state_tampering: a tampered, foreign, rebound or replayed state gets an error and opens no window', async () => {
     await core.vault.put(SERVER, { [NAME]: VALID });
     const c = await connect('modern', 'url');
-    prompter.answer({ hold: true });
-    const mark = c.traffic.length;
-    await c.call(undefined, 1_500).catch(() => undefined);
-    const reply = c.traffic.slice(mark).find(({ dir, message }) => dir === 'in' && 'result' in message && (message.result as { resultType?: string }).resultType === 'input_required');
-    const state = (reply?.message as { result: { requestState: string } } | undefined)?.result.requestState;
-    assert.ok(state);
+    afterElicitation({ approval: 'allow' });
+    assertSuccess(await c.call());
+    const sent = c.traffic.filter(({ dir, message }) => dir === 'out' && 'method' in message && message.method === 'tools/call');
+    const state = (sent.at(-1)?.message as { params?: { requestState?: string } } | undefined)?.params?.requestState;
+    assert.ok(state, 'the retry carried our state');
     const shown = prompter.shown.length;
-    const tampered = `${state.slice(0, -2)}${state.endsWith('A') ? 'B' : 'A'}A`;
-    for (const bad of [tampered, 'not-a-state', state]) {
-      const result = await c.client.callTool({ name: 'list_issues', arguments: { repo: 'octo/hello' }, requestState: bad, inputResponses: { keyhold: { action: 'accept' } } } as never).catch((e: unknown) => e);
-      if (bad === state) continue; // the genuine state, used once here (it waits on the held window; see below)
-      assertToolError(result as never, 'invalid_request', /cannot be used/);
+    const flip = (text: string, at: number): string => `${text.slice(0, at)}${text[at] === 'A' ? 'B' : 'A'}${text.slice(at + 1)}`;
+    for (const [label, bad, args] of [
+      ['tampered payload', flip(state, 4), undefined],
+      ['tampered tag', flip(state, state.length - 3), undefined],
+      ['not ours', 'eyJ2IjoxfQ.c2lnbmF0dXJl', undefined],
+      ['other arguments', state, { repo: 'evil/elsewhere' }],
+      ['replayed', state, undefined],
+    ] as const) {
+      const result = await retryWith(c, bad, args);
+      assertToolError(result as never, 'invalid_request', /request state that cannot be used/);
+      assert.equal(prompter.shown.length, shown, `${label}: no window opened`);
     }
-    assert.equal(prompter.shown.length, shown, 'no window opened');
   });
 });
 

@@ -56,7 +56,7 @@ interface Connection {
   stderr(): string;
   /** What to answer the next elicitations (default accept). */
   elicitAction: ElicitResult['action'];
-  call(args?: Record<string, unknown>, signal?: AbortSignal): Promise<CallToolResult>;
+  call(args?: Record<string, unknown>, signal?: AbortSignal, timeoutMs?: number): Promise<CallToolResult>;
   /** Texts the client was shown since `mark`: elicitation messages, or log entries without elicitation. */
   notices(mark: number): string[];
   notifications(method: string, mark?: number): Array<Record<string, unknown>>;
@@ -117,8 +117,11 @@ async function connect(mode: Mode, options: { failFast?: boolean } = {}): Promis
     traffic,
     stderr: () => stderr,
     elicitAction: 'accept',
-    call: (args = { repo: 'octo/hello' }, signal) =>
-      client.callTool({ name: 'list_issues', arguments: args }, undefined, signal === undefined ? {} : { signal }) as Promise<CallToolResult>,
+    call: (args = { repo: 'octo/hello' }, signal, timeoutMs) =>
+      client.callTool({ name: 'list_issues', arguments: args }, undefined, {
+        ...(signal === undefined ? {} : { signal }),
+        ...(timeoutMs === undefined ? {} : { timeout: timeoutMs }),
+      }) as Promise<CallToolResult>,
     notices: (mark) =>
       traffic.slice(mark).flatMap(({ dir, message }) => {
         if (dir !== 'in' || !('method' in message)) return [];
@@ -211,13 +214,10 @@ for (const mode of ['url', 'form', 'none'] as const) {
       });
     }
 
-    it('client_gives_up_before_user: the MCP client cancelling the call leaves the window open; the next call takes its answer, no second window', async () => {
-      const abort = new AbortController();
+    it('client_gives_up_before_user: the client timing out leaves the window open; the next call takes its answer, no second window', async () => {
       const shown = prompter.shown.length;
-      const call = waiting.call(undefined, abort.signal);
+      await assert.rejects(waiting.call(undefined, undefined, 1_000), /timed out/i);
       await prompter.nextPrompt(shown);
-      abort.abort();
-      await assert.rejects(call);
       await new Promise((r) => setTimeout(r, 200));
       assert.equal(prompter.shown[shown]?.outcome, 'open', 'the window stays until its own timeout or an answer');
       const retry = waiting.call();
@@ -225,6 +225,23 @@ for (const mode of ['url', 'form', 'none'] as const) {
       assert.equal(prompter.shown.length, shown + 1, 'the retry attached to the open request');
       prompter.shown[shown]?.answerNow?.({ approval: 'allow' });
       assertSuccess(await retry);
+    });
+
+    it(`an explicit cancel of the call ${mode === 'none' ? 'leaves the window open (the client cannot show it)' : 'closes the window (the client could have declined)'}`, async () => {
+      const abort = new AbortController();
+      const shown = prompter.shown.length;
+      const call = waiting.call(undefined, abort.signal);
+      await prompter.nextPrompt(shown);
+      abort.abort();
+      await assert.rejects(call);
+      if (mode === 'none') {
+        await new Promise((r) => setTimeout(r, 200));
+        assert.equal(prompter.shown[shown]?.outcome, 'open');
+        prompter.shown[shown]?.answerNow?.({ approval: 'allow' });
+        assertSuccess(await waiting.call());
+      } else {
+        await waitFor(() => prompter.shown[shown]?.outcome === 'aborted');
+      }
     });
 
     it('timeout: nobody answers, the window closes, a timeout tool error', async () => {

@@ -38,8 +38,8 @@ describe('KeyholdMcp', () => {
       assert.doesNotMatch(text(down), /\n\s+at /, 'no stack trace');
     });
 
-    it('client_gives_up_before_user: a client cancelling the call leaves the window open; the next call attaches to it', async () => {
-      const h = await start(CAPABILITIES.url);
+    it('client_gives_up_before_user: a client without elicitation cancelling the call leaves the window open; the next call attaches to it', async () => {
+      const h = await start(CAPABILITIES.none);
       const abort = new AbortController();
       const call = h.call('whoami', {}, { signal: abort.signal });
       await h.app.nextPrompt();
@@ -52,6 +52,16 @@ describe('KeyholdMcp', () => {
       assert.equal(h.app.prompts.length, 1, 'no second window');
       h.app.prompts[0]?.answer('allow');
       assert.equal((await next).isError, undefined);
+    });
+
+    it('a client that shows elicitations and cancels the call explicitly closes the window', async () => {
+      const h = await start(CAPABILITIES.url);
+      const abort = new AbortController();
+      const call = h.call('whoami', {}, { signal: abort.signal });
+      await h.app.nextPrompt();
+      abort.abort();
+      await assert.rejects(call);
+      await waitFor(() => h.app.prompts[0]?.outcome === 'aborted');
     });
   });
 

@@ -14,8 +14,10 @@
  *        or a message-only form, both carrying the code, and a sealed state;
  *      - `fail_fast` (legacy URL clients that asked for it): `-32042`;
  *      - `wait`: hold the call, with pushed elicitations / log / progress.
- *   3. A call the client gives up on (timeout, cancel) leaves the request
- *      open for the next call (parked-requests.ts). A waiting call that would
+ *   3. A call the client gives up on (its timeout; any cancel where it cannot
+ *      show an elicitation) leaves the request open for the next call
+ *      (parked-requests.ts); an explicit cancel where it could have declined
+ *      ends the request. A waiting call that would
  *      outlast the client's timeout returns `pending` first (`answerWithinMs`),
  *      saying what to do; the next call takes the answer.
  */
@@ -76,7 +78,13 @@ export async function acquireSecrets(input: FlowInput): Promise<Acquired> {
 
   const existing = registry.attachable(gate.names);
   const parked = existing ?? registry.start(gate.names, promptOptions(gate), input.timeoutMs);
-  const event = parked.isSettled ? undefined : ((await raceCallSignal(parked.firstWindow(), call.signal)), parked.latestEvent);
+  let event: PendingEvent | undefined;
+  try {
+    event = parked.isSettled ? undefined : ((await raceCallSignal(parked.firstWindow(), call.signal)), parked.latestEvent);
+  } catch (error) {
+    clientLeft(call, registry, parked);
+    throw error;
+  }
   if (event === undefined) return { values: await wait(input, parked, []) };
 
   const link = input.client.requestLink(event);
@@ -123,7 +131,10 @@ async function wait(input: FlowInput, parked: ParkedRequest, shown: readonly Pen
       registry.collected(parked);
       throw new GateError(new KeyholdError('cancelled', 'The user declined the Keyhold request in the MCP client.'), 'declined');
     }
-    if (call.signal.aborted) withdraw = true;
+    if (call.signal.aborted) {
+      withdraw = true;
+      clientLeft(call, registry, parked);
+    }
     if (budget?.signal.aborted === true && !parked.isSettled) {
       withdraw = true;
       throw new StillWaitingError(parked.latestEvent?.verificationCode);
@@ -134,6 +145,21 @@ async function wait(input: FlowInput, parked: ParkedRequest, shown: readonly Pen
     off();
     await notices.settled({ withdraw });
   }
+}
+
+/**
+ * The client left the call before the user answered. A timeout (the client's
+ * patience, not the user's choice) or a client that cannot show an
+ * elicitation leaves the request open for the next call. An explicit cancel
+ * from a client that could show the request (and so could have declined it)
+ * ends it: its window closes.
+ */
+function clientLeft(call: McpCall, registry: ParkedRequests, parked: ParkedRequest): void {
+  const canShow = call.abilities.url || call.abilities.form;
+  const timedOut = /timed?[ -]?out/i.test(String(call.signal.reason ?? ''));
+  if (!canShow || timedOut || parked.isSettled) return;
+  parked.cancel();
+  registry.collected(parked);
 }
 
 async function collect(registry: ParkedRequests, parked: ParkedRequest): Promise<Record<string, string>> {

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { syncBuiltinESMExports } from 'node:module';
 import { describe, it } from 'node:test';
 
 import { pendingEventSchema } from '../../src/shared/bridge-protocol.js';
@@ -25,5 +27,23 @@ describe('verification codes', () => {
   it('phishing_window_guesses_code: 10,000 codes do not repeat', () => {
     const codes = new Set(Array.from({ length: 10_000 }, newVerificationCode));
     assert.equal(codes.size, 10_000);
+  });
+
+  it('phishing_window_guesses_code: codes come from the CSPRNG — with Math.random pinned to a constant they still differ', (t) => {
+    t.mock.method(Math, 'random', () => 0);
+    const codes = new Set(Array.from({ length: 1_000 }, newVerificationCode));
+    assert.equal(codes.size, 1_000);
+  });
+
+  it('phishing_window_guesses_code: each character is one CSPRNG byte modulo 32, so known bytes give a known code', (t) => {
+    // node:crypto's named exports follow its CommonJS object once synced, so the module under test sees the stub.
+    t.mock.method(crypto, 'randomBytes', (size: number) => Buffer.from(Array.from({ length: size }, (_v, i) => i * 33)));
+    syncBuiltinESMExports();
+    try {
+      assert.equal(newVerificationCode(), 'ABCD-EFGH');
+    } finally {
+      t.mock.restoreAll();
+      syncBuiltinESMExports();
+    }
   });
 });

@@ -85,7 +85,7 @@ export const MUTATIONS = [
   {
     name: 'grant_end_on_disconnect',
     defence: 'A session grant ends when its connection closes; the mutant keeps it.',
-    patch: [{ in: 'src/main', find: /[\w.]*grants\.endSession\([^)]*\);/, replace: '' }],
+    patch: [{ in: 'src/main', find: /\n[ \t]*[\w.]*grants\.endSession\([^)]*\);/, replace: '' }],
     tests: ['disconnecting ends the session grant'],
   },
 
@@ -169,7 +169,7 @@ export const MUTATIONS = [
   {
     name: 'cancel_on_abort',
     defence: 'A request whose caller gives up (abort, timeout) sends `cancel`, so its window closes; the mutant sends nothing.',
-    patch: [{ in: 'src/bridge/client.ts', find: /[\w.]*\.send\(encodeRequest\(newRequestId\(\), 'cancel', \{ id \}\)\);/, replace: '' }],
+    patch: [{ in: 'src/bridge', find: /\n[ \t]*[\w.]*\.send\(encodeRequest\(newRequestId\(\), 'cancel', \{ id \}\)\);/, replace: '' }],
     tests: ['an aborted signal sends cancel'],
   },
 ];

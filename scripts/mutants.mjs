@@ -18,6 +18,9 @@
 //     (its whole process group is killed), a file that does not load or a
 //     failing hook is reported as hung or crashed and fails the run, never
 //     counted as killed.
+//   - node_modules is the original tree's, so a package imported by name
+//     (`@keyhold/bridge`, a workspace symlink) is the UNmutated source: list
+//     tests that import the code under test by path, as the suites do.
 //   - Integration tests need a Secret Service: when any selected mutation runs
 //     one, the runner re-runs itself inside scripts/with-test-keyring.sh.
 //

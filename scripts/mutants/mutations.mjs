@@ -66,7 +66,7 @@ export const MUTATIONS = [
     name: 'code_length',
     defence: 'A verification code has 8 characters (40 bits); the mutant makes it 7.',
     patch: [{ in: 'src/main', find: /randomBytes\(8\)/, replace: 'randomBytes(7)' }],
-    tests: ['are XXXX-XXXX from the unambiguous alphabet'],
+    tests: ['phishing_window_guesses_code: codes are XXXX-XXXX (8 characters)'],
   },
 
   // ── Access policy (src/main/core/secret-access.ts) ─────────────────────
@@ -86,7 +86,7 @@ export const MUTATIONS = [
     name: 'grant_end_on_disconnect',
     defence: 'A session grant ends when its connection closes; the mutant keeps it.',
     patch: [{ in: 'src/main', find: /\n[ \t]*[\w.]*grants\.endSession\([^)]*\);/, replace: '' }],
-    tests: ['disconnecting ends the session grant'],
+    tests: ['session_grant_outlives_connection'],
   },
 
   // ── Grants, cache, rules ───────────────────────────────────────────────
@@ -94,7 +94,7 @@ export const MUTATIONS = [
     name: 'grant_ttl_boundary',
     defence: 'A grant is over at the instant its TTL runs out; the mutant lets it cover one more millisecond.',
     patch: [{ in: 'src/main', find: /grant\.expiresAt <= now/, replace: 'grant.expiresAt < now' }],
-    tests: ['expire after the TTL'],
+    tests: ['session_grant_outlives_ttl'],
   },
   {
     name: 'cache_drop_on_revoke',
@@ -112,7 +112,7 @@ export const MUTATIONS = [
         replace: '$1rule.server === server',
       },
     ],
-    tests: ['cover exactly their server and name'],
+    tests: ['rule_covers_other_secret'],
   },
 
   // ── Storage ────────────────────────────────────────────────────────────
@@ -154,7 +154,7 @@ export const MUTATIONS = [
     name: 'link_scheme_check',
     defence: 'Links from a guide open only over https; the mutant accepts any scheme on an allowed host.',
     patch: [{ in: 'src/main', find: /url\.protocol !== 'https:' \|\| /, replace: '' }],
-    tests: ['links open only when https and on the allowlist'],
+    tests: ['unsafe_external_link'],
   },
 
   // ── keyhold run (src/main/cli/output-masker.ts) ────────────────────────
@@ -162,7 +162,7 @@ export const MUTATIONS = [
     name: 'output_masking_json_forms',
     defence: 'A child’s output is masked in the JSON-escaped forms of each value too; the mutant masks only the raw and URL-encoded forms.',
     patch: [{ in: 'src/main', find: /const forms = \[value, [^\]]*\];/, replace: 'const forms = [value, encodeURIComponent(value)];' }],
-    tests: ['masks the JSON-escaped'],
+    tests: ['secret_in_child_output: masks the JSON-escaped'],
   },
 
   // ── @keyhold/bridge client (src/bridge/client.ts) ──────────────────────
@@ -170,6 +170,6 @@ export const MUTATIONS = [
     name: 'cancel_on_abort',
     defence: 'A request whose caller gives up (abort, timeout) sends `cancel`, so its window closes; the mutant sends nothing.',
     patch: [{ in: 'src/bridge', find: /\n[ \t]*[\w.]*\.send\(encodeRequest\(newRequestId\(\), 'cancel', \{ id \}\)\);/, replace: '' }],
-    tests: ['an aborted signal sends cancel'],
+    tests: ['abandoned_request_window'],
   },
 ];

@@ -125,7 +125,7 @@ describe('secret access flows (bridge client ↔ core ↔ keychain)', () => {
     assert.equal(prompter.shown.length, count + 1);
   });
 
-  it('disconnecting ends the session grant', async () => {
+  it('session_grant_outlives_connection: disconnecting ends the session grant', async () => {
     const server = serverName('disconnect');
     const first = connect(server);
     await seed(first, 'token', 'v-disc');

@@ -7,7 +7,7 @@ import { pendingEventSchema } from '../../src/shared/bridge-protocol.js';
 import { CODE_ALPHABET, newVerificationCode } from '../../src/main/core/verification-code.js';
 
 describe('verification codes', () => {
-  it('are XXXX-XXXX from the unambiguous alphabet, and the protocol accepts them', () => {
+  it('phishing_window_guesses_code: codes are XXXX-XXXX (8 characters) from the unambiguous alphabet, and the protocol accepts them', () => {
     for (let i = 0; i < 1000; i += 1) {
       const code = newVerificationCode();
       assert.match(code, /^[A-Z2-9]{4}-[A-Z2-9]{4}$/);

@@ -130,7 +130,7 @@ describe('ui handlers', () => {
     await assert.rejects(pending, (e) => isKeyholdError(e, 'cancelled'));
   });
 
-  it('links open only when https and on the allowlist', async () => {
+  it('unsafe_external_link: links open only when https and on the allowlist', async () => {
     assert.equal(isAllowedLink('https://github.com/settings/tokens', ['github.com']), true);
     assert.equal(isAllowedLink('https://docs.github.com/x', ['github.com']), true);
     assert.equal(isAllowedLink('http://github.com/', ['github.com']), false);

@@ -172,4 +172,30 @@ export const MUTATIONS = [
     patch: [{ in: 'src/bridge', find: /\n[ \t]*[\w.]*\.send\(encodeRequest\(newRequestId\(\), 'cancel', \{ id \}\)\);/, replace: '' }],
     tests: ['abandoned_request_window'],
   },
+
+  // ── request links and sealed request state (src/main/core/request-link-route.ts, src/bridge/mcp/request-state.ts) ──
+  {
+    name: 'request_link_host_check',
+    defence: 'A request link is answered only for a Host naming this loopback listener; the mutant answers any Host.',
+    patch: [{ in: 'src/main', find: /if \(!hostAllowed\) return /, replace: 'if (false) return ' }],
+    tests: ['request_link_dns_rebinding'],
+  },
+  {
+    name: 'request_link_rate_limit',
+    defence: 'Request links are rate limited (429); the mutant never refuses.',
+    patch: [{ in: 'src/main', find: /if \(!this\.take\(\)\)/, replace: 'if (false)' }],
+    tests: ['request_link_id_guessing'],
+  },
+  {
+    name: 'request_state_mac_check',
+    defence: 'A requestState whose HMAC does not verify is refused; the mutant accepts any tag.',
+    patch: [{ in: 'src/bridge', find: /if \(presented\.length !== expected\.length \|\| !timingSafeEqual\(presented, expected\)\)/, replace: 'if (false)' }],
+    tests: ['request_state_tampering: any changed character'],
+  },
+  {
+    name: 'request_state_single_use',
+    defence: 'A requestState opens once; the mutant lets it be replayed.',
+    patch: [{ in: 'src/bridge', find: /if \(this\.used\.has\(payload\.nonce\)\)/, replace: 'if (false)' }],
+    tests: ['request_state_replay'],
+  },
 ];

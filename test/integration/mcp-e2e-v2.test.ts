@@ -242,6 +242,16 @@ describe('modern era, form-only client', () => {
 });
 
 describe('modern era, client without elicitation', () => {
+  it('the call waits while the window is open and returns the result; no log entry (the request asked for none)', async () => {
+    await core.vault.put(SERVER, { [NAME]: VALID });
+    const c = await connect('modern', 'none');
+    prompter.answer({ approval: 'allow' });
+    const { result, prompts } = await exchange(c, () => c.call());
+    assertSuccess(result);
+    assert.equal(prompts.length, 1);
+    assert.equal(c.traffic.some(({ message }) => 'method' in message && message.method === 'notifications/message'), false);
+  });
+
   it('client_gives_up_before_user: the client times out after 2 s, the user answers at 4 s, the next call gets the result with no second window', async () => {
     await core.vault.put(SERVER, { [NAME]: VALID });
     const c = await connect('modern', 'none', { promptTimeoutMs: 10_000 });

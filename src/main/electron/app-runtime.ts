@@ -167,9 +167,13 @@ async function assemble(
   };
 }
 
-/** macOS wants a black "Template" image (tinted by the menu bar); @2x variants beside it are picked up. */
+/**
+ * macOS wants a black 22×22 "Template" image (tinted by the menu bar; @2x beside it is picked up);
+ * Windows an .ico with a size per display scale (16–48 px); Linux a 22×22 PNG.
+ */
 export function trayIconFile(platform: NodeJS.Platform): string {
-  return platform === 'darwin' ? 'tray-iconTemplate.png' : 'tray-icon.png';
+  if (platform === 'darwin') return 'tray-iconTemplate.png';
+  return platform === 'win32' ? 'tray-icon.ico' : 'tray-icon.png';
 }
 
 function platformLoginItem(): LoginItem {

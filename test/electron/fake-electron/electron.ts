@@ -112,6 +112,8 @@ class FakeApp extends Emitter {
       connection.on('end', () => {
         const { argv, cwd } = JSON.parse(text) as { argv: string[]; cwd: string };
         this.emit('second-instance', { preventDefault: () => undefined }, argv, cwd, {});
+        // For the test: main has handled it (the listeners ran synchronously).
+        process.stderr.write('[fake-electron] second-instance handled\n');
       });
     });
     server.listen(socket);

@@ -23,7 +23,7 @@ import { ManagerWindowController } from './manager-window.js';
 import { PromptNotifier } from './prompt-notifier.js';
 import { createRendererPages, trustedDevServerUrl } from './renderer-pages.js';
 import { hardenSession } from './session-hardening.js';
-import { KeyholdTray } from './tray.js';
+import { KeyholdTray, trayIconFile } from './tray.js';
 import { trayStateFrom, type TrayAction } from './tray-menu.js';
 import { createKeyholdWindow, createWarmPromptWindow, type WindowFactoryDeps } from './window-factory.js';
 import { WindowRegistry } from './window-registry.js';
@@ -165,15 +165,6 @@ async function assemble(
       await core.stop();
     },
   };
-}
-
-/**
- * macOS wants a black 22×22 "Template" image (tinted by the menu bar; @2x beside it is picked up);
- * Windows an .ico with a size per display scale (16–48 px); Linux a 22×22 PNG.
- */
-export function trayIconFile(platform: NodeJS.Platform): string {
-  if (platform === 'darwin') return 'tray-iconTemplate.png';
-  return platform === 'win32' ? 'tray-icon.ico' : 'tray-icon.png';
 }
 
 function platformLoginItem(): LoginItem {

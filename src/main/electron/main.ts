@@ -19,6 +19,7 @@
  *  - Startup errors (another Keyhold on this data dir, keychain unavailable, a
  *    relative KEYHOLD_HOME) are shown in an error box, then the app exits 1.
  */
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 
 import { app, dialog, Menu } from 'electron';
@@ -26,6 +27,7 @@ import { app, dialog, Menu } from 'electron';
 import { ENV_HOME } from '../../shared/bridge-protocol.js';
 import { resolveDataDir } from '../../shared/data-dir.js';
 import { startRuntime, type KeyholdRuntime } from './app-runtime.js';
+import { registerAppImageLinks, type AppImageLinkDeps } from './appimage-links.js';
 import { PROTOCOL_SCHEME, promptIdFromArgv, promptIdFromLink } from './deep-link.js';
 import { applicationMenuTemplate, dataDirProblem, HIDDEN_FLAG, startsHidden } from './launch-mode.js';
 import { guardEveryWebContents } from './session-hardening.js';
@@ -118,8 +120,9 @@ function run(): void {
 async function start(): Promise<KeyholdRuntime | undefined> {
   // Packaged builds register keyhold:// (the installers declare it too). A dev
   // run does not: it would point the desktop's handler at a dev checkout.
-  if (app.isPackaged) app.setAsDefaultProtocolClient(PROTOCOL_SCHEME);
-  else log('development run: keyhold:// links are not registered with the desktop');
+  if (!app.isPackaged) log('development run: keyhold:// links are not registered with the desktop');
+  else if (process.platform === 'linux' && process.env['APPIMAGE'] !== undefined) void registerAppImageLinks(appImageLinkDeps(process.env['APPIMAGE']));
+  else app.setAsDefaultProtocolClient(PROTOCOL_SCHEME);
   Menu.setApplicationMenu(applicationMenuTemplateOrNull());
   try {
     runtime = await startRuntime({ dataDir, log, quit: () => app.quit() });
@@ -137,6 +140,14 @@ async function start(): Promise<KeyholdRuntime | undefined> {
   else if (startsHidden(process.argv, process.platform, () => app.getLoginItemSettings().wasOpenedAtLogin === true)) log('started at login: in the tray, no window');
   else runtime.openManager();
   return runtime;
+}
+
+function appImageLinkDeps(appImage: string): AppImageLinkDeps {
+  const xdgData = process.env['XDG_DATA_HOME'];
+  const dataHome = xdgData !== undefined && xdgData.startsWith('/') ? xdgData : join(app.getPath('home'), '.local', 'share');
+  const run = (file: string, args: readonly string[]): Promise<void> =>
+    new Promise((resolve, reject) => execFile(file, [...args], { timeout: 10_000 }, (error) => (error === null ? resolve() : reject(error))));
+  return { appImage, dataHome, run, log };
 }
 
 function applicationMenuTemplateOrNull(): Menu | null {

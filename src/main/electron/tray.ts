@@ -103,3 +103,12 @@ export class KeyholdTray<M> {
     });
   }
 }
+
+/**
+ * macOS wants a black 22×22 "Template" image (tinted by the menu bar; @2x beside it is picked up);
+ * Windows an .ico with a size per display scale (16–48 px); Linux a 22×22 PNG.
+ */
+export function trayIconFile(platform: NodeJS.Platform): string {
+  if (platform === 'darwin') return 'tray-iconTemplate.png';
+  return platform === 'win32' ? 'tray-icon.ico' : 'tray-icon.png';
+}

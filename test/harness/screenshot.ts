@@ -31,6 +31,8 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   assert.ok(kind !== undefined, page.url());
   const size = HARNESS_VIEWPORTS[kind];
   for (const scheme of ['light', 'dark'] as const) {
+    // Measured at the window's own size each time (a viewport already grown has nothing left to scroll).
+    await page.setViewportSize(size);
     await page.emulateMedia({ colorScheme: scheme });
     if (kind === 'manager') {
       const beyond = await page.evaluate<number>(`Math.max(0, ...[...document.querySelectorAll('*')].map((el) => el.scrollHeight - el.clientHeight))`);

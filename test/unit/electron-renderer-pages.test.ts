@@ -37,7 +37,7 @@ describe('renderer pages', () => {
     assert.equal(pages.isOwnPage('approval', 'not a url'), false);
   });
 
-  it('an install path with %, a space and a non-ASCII letter: the page loadFile shows is still its own page', () => {
+  it('ipc_page_check_canonical_path: an install path with %, a space and a non-ASCII letter: the page loadFile shows is still its own page', () => {
     // (A directory whose name is itself a valid escape, like "%41", cannot be loaded by loadFile at all: Chromium decodes it.)
     for (const dir of ['/opt/Keyhold 100%/resources/app.asar/out', '/home/zoë/a%zz#b?c/out']) {
       const pages = createRendererPages({ outDir: dir });

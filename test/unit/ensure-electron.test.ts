@@ -63,7 +63,7 @@ describe('ensure-electron: is it run as a script?', () => {
 describe('ensure-electron: Chromium sandbox on Ubuntu >= 23.10 (AppArmor restricts user namespaces)', () => {
   const helper = (uid: number, mode: number) => ({ path: '/home/jane/My Code/keyhold/node_modules/electron/dist/chrome-sandbox', uid, mode: 0o100000 | mode });
 
-  it('restricted namespaces and a helper npm installed (user-owned 0755): the one-line chown/chmod fix', () => {
+  it('sandbox_never_disabled: restricted namespaces and a helper npm installed (user-owned 0755): the one-line chown/chmod fix', () => {
     const problem = sandboxProblem({ platform: 'linux', userNamespacesRestricted: true, sandboxHelper: helper(1000, 0o755) });
     assert.ok(problem !== undefined);
     assert.match(problem, /apparmor_restrict_unprivileged_userns = 1/);

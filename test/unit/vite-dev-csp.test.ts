@@ -10,15 +10,11 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import config from '../../electron.vite.config.js';
-import { CONTENT_SECURITY_POLICY } from '../../src/main/electron/session-hardening.js';
+import { CONTENT_SECURITY_POLICY, META_CONTENT_SECURITY_POLICY as STRICT_META } from '../../src/main/electron/session-hardening.js';
 import { relaxCspForDevServer } from '../../scripts/vite-dev-csp.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const PAGES = ['approval', 'entry', 'manager'] as const;
-/** The strict policy of the meta tag: the header's, without frame-ancestors (which a meta tag cannot carry). */
-const STRICT_META = CONTENT_SECURITY_POLICY.split('; ')
-  .filter((d) => !d.startsWith('frame-ancestors'))
-  .join('; ');
 
 const metaPolicy = (html: string): string | undefined => /http-equiv="Content-Security-Policy"\s+content="([^"]*)"/.exec(html)?.[1];
 

@@ -55,7 +55,7 @@ export function AddSecretForm({ onSave, onCancel }: AddSecretFormProps) {
     if (await onSave(form)) return;
     // Refused (the banner says why, e.g. the name is taken): back to the name, the form still open.
     setSaving(false);
-    requestAnimationFrame(() => document.getElementById('add-name')?.focus());
+    setTimeout(() => document.getElementById('add-name')?.focus(), 0);
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLFormElement>): void => {

@@ -107,6 +107,14 @@ export class BrowserHarness implements WindowHost {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
+  /** The next prompt window (after `since`), checked to be of `kind`, once it shows its verification code. */
+  async promptWindow(since: number, kind: PromptKind): Promise<OpenedWindow> {
+    const opened = await this.nextWindow(since);
+    if (opened.context.kind !== kind) throw new Error(`expected a ${kind} window, got a ${opened.context.kind} window`);
+    await opened.page.getByTestId('verification-code').waitFor();
+    return opened;
+  }
+
   /** Resolves once a warm page of this kind is loaded and waiting (after a prompt of that kind opened). */
   async waitForWarm(kind: PromptKind): Promise<void> {
     for (;;) {

@@ -24,12 +24,7 @@ describe('prompt windows fit their content; a reloaded warm window keeps its pro
   let client: KeyholdClient;
   let cleanup: () => Promise<void>;
 
-  const approvalWindow = async (since: number): Promise<OpenedWindow> => {
-    const opened = await harness.nextWindow(since);
-    assert.equal(opened.context.kind, 'approval');
-    await opened.page.getByTestId('verification-code').waitFor();
-    return opened;
-  };
+  const approvalWindow = (since: number): Promise<OpenedWindow> => harness.promptWindow(since, 'approval');
 
   before(async () => {
     const dir = await makeTempDir();

@@ -50,12 +50,7 @@ describe('windows in a real browser (harness)', () => {
     usedServers.add(server);
     await harness.core.vault.put(server, values);
   };
-  const windowFor = async (since: number, kind: 'approval' | 'entry'): Promise<OpenedWindow> => {
-    const opened = await harness.nextWindow(since);
-    assert.equal(opened.context.kind, kind);
-    await opened.page.getByTestId('verification-code').waitFor();
-    return opened;
-  };
+  const windowFor = (since: number, kind: 'approval' | 'entry'): Promise<OpenedWindow> => harness.promptWindow(since, kind);
 
   before(async () => {
     const dir = await makeTempDir();

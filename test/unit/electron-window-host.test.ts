@@ -307,4 +307,27 @@ describe('manager window', () => {
     assert.equal(opened.length, 2);
     assert.deepEqual(opened[1]?.context, { kind: 'manager' });
   });
+
+  it('a second launch while the desktop refuses focus: the manager flashes until it gets focus; macOS activates the app first', () => {
+    const opened: FakeWindow[] = [];
+    let activations = 0;
+    const manager = new ManagerWindowController(
+      (context) => {
+        const w = new FakeWindow(context);
+        w.focusAllowed = false;
+        opened.push(w);
+        return w;
+      },
+      () => activations++,
+    );
+    manager.open();
+    manager.open();
+    assert.equal(activations, 1);
+    assert.deepEqual(opened[0]?.calls, ['show', 'focus', 'flash true']);
+    const window = opened[0];
+    assert.ok(window);
+    window.focusAllowed = true;
+    window.focus();
+    assert.deepEqual(window.calls.slice(-2), ['focus', 'flash false']);
+  });
 });

@@ -4,12 +4,16 @@
  * CommonJS file with every dependency bundled: a sandboxed preload can require
  * neither packages nor sibling chunks; it serves the window main names in
  * --keyhold-window=<kind>), and the
- * React windows (one HTML entry each).
+ * React windows (one HTML entry each). Under `electron-vite dev` only, the
+ * pages' CSP is relaxed for React Refresh, Vite's styles and HMR
+ * (scripts/vite-dev-csp.ts); built pages keep the strict one.
  */
 import { resolve } from 'node:path';
 
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
+
+import { devServerCsp } from './scripts/vite-dev-csp.js';
 
 const root = import.meta.dirname;
 export const WINDOW_ENTRIES = ['approval', 'entry', 'manager'] as const;
@@ -34,7 +38,7 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(root, 'src/renderer'),
-    plugins: [react()],
+    plugins: [react(), devServerCsp()],
     build: {
       outDir: resolve(root, 'out/renderer'),
       // Minified: the approval window must paint fast, and React unminified is ~3x the bytes to parse.

@@ -3,6 +3,7 @@
 //   build/icon.svg, build/icon.png (512×512)               — app icon (electron-builder makes .icns/.ico from it)
 //   build/tray-icon.png (22×22) + @2x (44×44)               — tray icon, Windows/Linux (teal, reads on light and dark panels)
 //   build/tray-iconTemplate.png (22×22) + @2x (44×44)       — macOS menu bar "template" image: black + alpha, tinted by macOS
+//   build/tray-icon.ico (16, 20, 24, 32, 40, 48)             — Windows notification area: one file, a size per display scale
 // The mark: a shield with a keyhole cut through it. Run after changing the drawing:
 //   node scripts/render-icons.mjs [--chromium /path/to/chromium]
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -73,6 +74,31 @@ const targets = [
   { file: 'tray-iconTemplate@2x.png', svg: trayIconSvg('#000000'), size: 44 },
 ];
 
+/** Sizes Windows picks from for a notification-area icon (16 px at 100 % … 48 px at 300 %). */
+const ICO_SIZES = [16, 20, 24, 32, 40, 48];
+
+/** An .ico file holding PNG images (Windows Vista and later read PNG entries). */
+function icoOf(images) {
+  const header = Buffer.alloc(6);
+  header.writeUInt16LE(0, 0);
+  header.writeUInt16LE(1, 2);
+  header.writeUInt16LE(images.length, 4);
+  const entries = [];
+  let offset = 6 + 16 * images.length;
+  for (const { size, png } of images) {
+    const entry = Buffer.alloc(16);
+    entry.writeUInt8(size >= 256 ? 0 : size, 0);
+    entry.writeUInt8(size >= 256 ? 0 : size, 1);
+    entry.writeUInt16LE(1, 4);
+    entry.writeUInt16LE(32, 6);
+    entry.writeUInt32LE(png.length, 8);
+    entry.writeUInt32LE(offset, 12);
+    offset += png.length;
+    entries.push(entry);
+  }
+  return Buffer.concat([header, ...entries, ...images.map((i) => i.png)]);
+}
+
 await mkdir(out, { recursive: true });
 await writeFile(join(out, 'icon.svg'), appIconSvg());
 await writeFile(join(out, 'tray-icon.svg'), trayIconSvg('#14b8a6'));
@@ -90,6 +116,16 @@ try {
     await page.close();
     process.stdout.write(`build/${file} (${size}×${size})\n`);
   }
+  const images = [];
+  for (const size of ICO_SIZES) {
+    const page = await browser.newPage({ viewport: { width: size, height: size }, deviceScaleFactor: 1 });
+    const sized = trayIconSvg('#14b8a6').replace(/width="\d+" height="\d+"/, `width="${size}" height="${size}"`);
+    await page.setContent(`<!doctype html><html><body style="margin:0;background:transparent">${sized}</body></html>`);
+    images.push({ size, png: await page.screenshot({ omitBackground: true, clip: { x: 0, y: 0, width: size, height: size } }) });
+    await page.close();
+  }
+  await writeFile(join(out, 'tray-icon.ico'), icoOf(images));
+  process.stdout.write(`build/tray-icon.ico (${ICO_SIZES.join(', ')})\n`);
 } finally {
   await browser.close();
 }

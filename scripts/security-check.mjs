@@ -82,7 +82,7 @@ async function ownChecks() {
   const problems = [];
   const { tsImport } = await import('tsx/esm/api');
   const { keyholdWebPreferences } = await tsImport('../src/main/electron/window-factory.ts', import.meta.url);
-  const { CONTENT_SECURITY_POLICY } = await tsImport('../src/main/electron/session-hardening.ts', import.meta.url);
+  const { META_CONTENT_SECURITY_POLICY } = await tsImport('../src/main/electron/session-hardening.ts', import.meta.url);
 
   const required = { contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInWorker: false, nodeIntegrationInSubFrames: false, webSecurity: true, allowRunningInsecureContent: false, webviewTag: false, experimentalFeatures: false, devTools: false };
   for (const kind of WINDOW_KINDS) {
@@ -100,7 +100,7 @@ async function ownChecks() {
     }
     const meta = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]*)"/i.exec(readFileSync(page, 'utf8'));
     if (meta === null) problems.push(['csp', relative(root, page), 'no CSP meta tag']);
-    else if (meta[1].trim().replace(/;$/, '') !== CONTENT_SECURITY_POLICY) problems.push(['csp', relative(root, page), `meta CSP differs from the header policy in session-hardening.ts: "${meta[1]}"`]);
+    else if (meta[1].trim().replace(/;$/, '') !== META_CONTENT_SECURITY_POLICY) problems.push(['csp', relative(root, page), `meta CSP differs from the header policy in session-hardening.ts (less frame-ancestors): "${meta[1]}"`]);
   }
 
   const preloadDir = join(root, 'out/preload');

@@ -149,6 +149,8 @@ export const ipcContract = {
     revokeGrant: { request: z.strictObject({ grantId: z.string().max(64) }), response: empty },
     revokeAll: { request: empty, response: z.strictObject({ revoked: z.number().int() }) },
     deleteSecret: { request: z.strictObject(secretRef), response: empty },
+    /** A secret the user types in the manager (server, name, value); refused when that name is already stored. */
+    addSecret: { request: z.strictObject({ ...secretRef, value: secretValueSchema.min(1) }), response: empty },
     replaceSecret: { request: z.strictObject({ ...secretRef, value: secretValueSchema.min(1) }), response: empty },
     revealSecret: { request: z.strictObject(secretRef), response: z.strictObject({ value: secretValueSchema }) },
     addRule: { request: z.strictObject(secretRef), response: ruleRowSchema },

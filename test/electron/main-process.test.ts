@@ -11,132 +11,35 @@
  * by smoke.test.ts where an Electron binary exists.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
+import { desktopExecArgument } from '../../src/main/electron/login-item.js';
 import { eventChannel, invokeChannel, methodsOf, WINDOW_KINDS } from '../../src/shared/ipc-contract.js';
 import { RawBridgeClient } from '../helpers/raw-bridge-client.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { bundleMissing as skip, installCopy, labels, live, MainProcess, openWindow, pageOf, PLATFORMS, waitFor, type RunAs } from './helpers/main-process-harness.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const bundle = join(root, 'out/main/index.js');
-const register = new URL('./fake-electron/register.mjs', import.meta.url).href;
 const SECRET = 'sk-wiring-1f2e';
 
-interface MenuItem {
-  label: string | null;
-  type: string;
-  enabled: boolean;
-  checked: boolean;
-  clickable: boolean;
-  submenu: MenuItem[] | null;
-}
-interface WindowState {
-  id: number;
-  title: string;
-  options: { webPreferences: Record<string, unknown>; show: boolean; resizable?: boolean };
-  loaded: { file?: string };
-  url: string;
-  contentProtection: boolean;
-  menuRemoved: boolean;
-  visible: boolean;
-  destroyed: boolean;
-  sent: string[];
-  contentsEvents: string[];
-  windowEvents: string[];
-  denyWindowOpen: boolean;
-}
-interface AppState {
-  app: { name: string; paths: Record<string, string>; sandboxEnabled: boolean; singleInstanceRequested: boolean; protocolClients: string[] };
-  session: { permissionRequest: boolean; permissionCheck: boolean; device: boolean; headerUrls: string[] };
-  notifications: Array<{ title: string; body: string; shown: boolean; closed: boolean }>;
-  errorBoxes: Array<{ title: string; message: string }>;
-  windows: WindowState[];
-  tray: { image: string; tooltip: string; destroyed: boolean; menu: MenuItem[] } | null;
-  ipcChannels: string[];
-  appEvents: string[];
-}
+/** Every platform branch of main, unpackaged (a dev run) and packaged (an installed build). */
+const MATRIX: RunAs[] = PLATFORMS.flatMap((platform) => [false, true].map((packaged) => ({ platform, packaged })));
 
-class MainProcess {
-  stderr = '';
-  readonly exited: Promise<number | null>;
-  private seq = 0;
-  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-
-  constructor(readonly child: ChildProcess) {
-    child.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-    child.stdout?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-    child.on('message', (message: { seq?: number; ok?: boolean; value?: unknown; error?: string }) => {
-      const waiter = message.seq === undefined ? undefined : this.waiting.get(message.seq);
-      if (waiter === undefined || message.seq === undefined) return;
-      this.waiting.delete(message.seq);
-      if (message.ok === true) waiter.resolve(message.value);
-      else waiter.reject(new Error(message.error));
-    });
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-  }
-
-  static start(env: Record<string, string>): MainProcess {
-    const childEnv: Record<string, string> = {};
-    for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !key.startsWith('ELECTRON_') && key !== 'NODE_OPTIONS') childEnv[key] = value;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--import', register, bundle], {
-      cwd: root,
-      env: { ...childEnv, ...env },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
-    return new MainProcess(child);
-  }
-
-  call<T>(command: Record<string, unknown>): Promise<T> {
-    const seq = ++this.seq;
-    return new Promise<T>((resolve, reject) => {
-      this.waiting.set(seq, { resolve: resolve as (v: unknown) => void, reject });
-      this.child.send({ ...command, seq });
-    });
-  }
-
-  state(): Promise<AppState> {
-    return this.call<AppState>({ op: 'state' });
-  }
-
-  invoke(windowId: number, channel: string, payload: unknown, frame?: unknown, extra: unknown[] = []): Promise<unknown> {
-    return this.call({ op: 'invoke', windowId, channel, args: [payload, ...extra], ...(frame === undefined ? {} : { frame }) });
-  }
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-const labels = (menu: MenuItem[]): Array<string | null> => menu.map((i) => i.label);
-const live = (state: AppState): WindowState[] => state.windows.filter((w) => !w.destroyed);
-
-async function openWindow(main: MainProcess, kind: string): Promise<WindowState> {
-  // A warm (pre-loaded) window's URL ends in #warm; it serves a prompt once it is visible.
-  return waitFor(`a visible ${kind} window`, async () => live(await main.state()).find((w) => w.url.replace(/#.*$/, '').endsWith(`/out/renderer/${kind}.html`) && w.visible));
-}
-
-const skip = existsSync(bundle) ? false : 'out/main/index.js is missing: run `npm run build` first';
-
-describe('built main process on a fake Electron', { skip }, () => {
+for (const runAs of MATRIX) describe(`built main process on a fake Electron: ${runAs.platform}, ${runAs.packaged ? 'packaged' : 'development run'}`, { skip }, () => {
   let home: Awaited<ReturnType<typeof makeTempDir>>;
+  let install: Awaited<ReturnType<typeof installCopy>>;
   let main: MainProcess;
   let client: RawBridgeClient;
   let discovery: string;
+  const env = (): Record<string, string> => ({ KEYHOLD_HOME: join(home.path, 'data'), XDG_CONFIG_HOME: join(home.path, 'config') });
 
   before(async () => {
     home = await makeTempDir('keyhold-main-');
+    install = await installCopy();
     discovery = join(home.path, 'data', 'bridge.json');
-    main = MainProcess.start({ KEYHOLD_HOME: join(home.path, 'data'), XDG_CONFIG_HOME: join(home.path, 'config') });
+    // Started as a login item does: quiet, in the tray.
+    main = MainProcess.start(env(), { runAs, installDir: install.path, args: ['--hidden'] });
     const { url, token } = await waitFor('bridge.json', () =>
       existsSync(discovery) ? (JSON.parse(readFileSync(discovery, 'utf8')) as { url: string; token: string }) : undefined,
     );
@@ -145,8 +48,9 @@ describe('built main process on a fake Electron', { skip }, () => {
 
   after(async () => {
     client?.close();
-    if (main.child.exitCode === null) main.child.kill();
+    await main.stop();
     await home.cleanup();
+    await install.cleanup();
   });
 
   it('starts as a tray app: userData is the data dir, sandbox on, session hardened, every contract channel handled, no window', async () => {
@@ -156,7 +60,9 @@ describe('built main process on a fake Electron', { skip }, () => {
     assert.equal(state.app.paths['sessionData'], join(home.path, 'data', 'Chromium'));
     assert.equal(state.app.sandboxEnabled, true);
     assert.equal(state.app.singleInstanceRequested, true);
-    assert.deepEqual(state.app.protocolClients, [], 'a dev run does not register keyhold://');
+    assert.deepEqual(state.app.protocolClients, runAs.packaged ? ['keyhold'] : [], 'only an installed build registers keyhold://');
+    if (runAs.platform === 'darwin') assert.deepEqual(state.applicationMenu?.map((m) => m.role), ['appMenu', 'editMenu', 'windowMenu'], 'no View menu: no Reload');
+    else assert.equal(state.applicationMenu, null, 'no application menu (and no Ctrl+R) on Windows and Linux');
     assert.deepEqual(state.session, { permissionRequest: true, permissionCheck: true, device: true, headerUrls: ['file://*/*'] });
     const expected = WINDOW_KINDS.flatMap((kind) => methodsOf(kind).map((m) => invokeChannel(kind, m))).sort();
     assert.deepEqual(state.ipcChannels, expected);
@@ -165,8 +71,10 @@ describe('built main process on a fake Electron', { skip }, () => {
     }
     assert.deepEqual(state.windows, []);
     const tray = state.tray;
-    assert.ok(tray !== null && tray.image.endsWith(join('build', 'tray-icon.png')));
+    const icon = { darwin: 'tray-iconTemplate.png', win32: 'tray-icon.ico', linux: 'tray-icon.png' }[runAs.platform];
+    assert.ok(tray !== null && tray.image.endsWith(join('build', icon)), tray?.image);
     assert.ok(existsSync(tray.image), 'the tray icon file exists');
+    assert.equal(tray.clickListeners, runAs.platform === 'darwin' ? 0 : 1, 'a left click acts on Windows and Linux (KDE); on macOS it opens the menu');
     assert.equal(tray.tooltip, 'Keyhold');
     assert.deepEqual(labels(tray.menu).slice(0, 1), ['No pending requests']);
   });
@@ -256,7 +164,7 @@ describe('built main process on a fake Electron', { skip }, () => {
     assert.equal(manager.title, 'Keyhold');
     await main.call({ op: 'tray-click', path: ['Open Keyhold'] });
     await main.call({ op: 'second-instance', argv: ['/usr/bin/keyhold'] });
-    assert.equal(live(await main.state()).filter((w) => w.url.endsWith('/manager.html')).length, 1);
+    assert.equal(live(await main.state()).filter((w) => pageOf(w) === 'manager.html').length, 1);
 
     const state = (await main.invoke(manager.id, invokeChannel('manager', 'load'), {})) as { servers: Array<{ name: string; secrets: Array<{ name: string }> }> };
     assert.deepEqual(state.servers.map((s) => [s.name, s.secrets.map((x) => x.name)]), [['wiring', ['api_key']]]);
@@ -266,25 +174,45 @@ describe('built main process on a fake Electron', { skip }, () => {
     );
   });
 
-  it('Start at login (Linux) writes and removes an XDG autostart entry', { skip: process.platform !== 'linux' && 'Linux only' }, async () => {
-    const file = join(home.path, 'config', 'autostart', 'dev.keyhold.app.desktop');
-    await main.call({ op: 'tray-click', path: ['Start at login'] });
-    assert.equal(existsSync(file), true);
-    assert.match(readFileSync(file, 'utf8'), /^Exec=.+ .+$/m);
-    await waitFor('the checkbox', async () => ((await main.state()).tray?.menu.find((i) => i.label === 'Start at login')?.checked === true ? true : undefined));
-    await main.call({ op: 'tray-click', path: ['Start at login'] });
-    assert.equal(existsSync(file), false);
+  it('Start at login registers a login item that passes --hidden (the bare Electron binary never)', async () => {
+    const toggle = (): Promise<unknown> => main.call({ op: 'tray-click', path: ['Start at login'] });
+    const checked = (value: boolean) =>
+      waitFor(`the checkbox ${value}`, async () => ((await main.state()).tray?.menu.find((i) => i.label === 'Start at login')?.checked === value ? true : undefined));
+    if (runAs.platform === 'linux') {
+      const file = join(home.path, 'config', 'autostart', 'dev.keyhold.app.desktop');
+      await toggle();
+      const exec = /^Exec=(.+)$/m.exec(readFileSync(file, 'utf8'))?.[1] ?? '';
+      assert.ok(exec.endsWith(runAs.packaged ? ' --hidden' : ` ${desktopExecArgument(install.path)} --hidden`), exec);
+      await checked(true);
+      await toggle();
+      assert.equal(existsSync(file), false);
+      return;
+    }
+    if (runAs.platform === 'darwin' && !runAs.packaged) {
+      const item = (await main.state()).tray?.menu.find((i) => i.label === 'Start at login (installed app only)');
+      assert.deepEqual([item?.enabled, item?.clickable], [false, false], 'a macOS dev run cannot register itself: the item says so, disabled');
+      await assert.rejects(main.invoke((await openWindow(main, 'manager')).id, invokeChannel('manager', 'updateSettings'), { startAtLogin: true }), /development run cannot start at login on macOS/);
+      assert.deepEqual((await main.state()).app.loginItems, []);
+      return;
+    }
+    await toggle();
+    await checked(true);
+    const [item] = (await main.state()).app.loginItems;
+    if (runAs.platform === 'win32') assert.deepEqual(item?.args, runAs.packaged ? ['--hidden'] : [install.path, '--hidden'], 'Windows: the app path in a dev run, and --hidden');
+    else assert.deepEqual(item, { openAtLogin: true }, 'macOS: the app bundle; wasOpenedAtLogin tells a login start');
+    await toggle();
+    await checked(false);
   });
 
-  it('a second Keyhold on the same data directory shows an error box and exits 1', async () => {
-    const second = MainProcess.start({ KEYHOLD_HOME: join(home.path, 'data'), XDG_CONFIG_HOME: join(home.path, 'config') });
-    const errorBox = new Promise<{ title: string; message: string }>((resolve) =>
-      second.child.on('message', (m: { event?: string; title: string; message: string }) => m.event === 'error-box' && resolve(m)),
-    );
-    assert.equal(await second.exited, 1);
-    const box = await errorBox;
-    assert.equal(box.title, 'Keyhold could not start');
-    assert.match(box.message, /already running/);
+  it('a second launch exits 0 and hands its argv to the running Keyhold, which brings its manager forward', async () => {
+    const second = MainProcess.start(env(), { runAs, installDir: install.path });
+    assert.equal(await second.exited, 0, second.stderr);
+    assert.equal(second.stderr.includes('listening on'), false, 'the second process never started a core');
+    const managers = await waitFor('the manager, focused', async () => {
+      const windows = live(await main.state()).filter((w) => pageOf(w) === 'manager.html');
+      return windows.some((w) => w.focused) ? windows : undefined;
+    });
+    assert.equal(managers.length, 1);
   });
 
   it('quit answers a pending request `cancelled`, removes bridge.json and exits 0; no value was ever logged', async () => {

@@ -107,6 +107,23 @@ export class BrowserHarness implements WindowHost {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
+  /** The next prompt window (after `since`), checked to be of `kind`, once it shows its verification code. */
+  async promptWindow(since: number, kind: PromptKind): Promise<OpenedWindow> {
+    const opened = await this.nextWindow(since);
+    if (opened.context.kind !== kind) throw new Error(`expected a ${kind} window, got a ${opened.context.kind} window`);
+    await opened.page.getByTestId('verification-code').waitFor();
+    return opened;
+  }
+
+  /** Resolves once a warm page of this kind is loaded and waiting (after a prompt of that kind opened). */
+  async waitForWarm(kind: PromptKind): Promise<void> {
+    for (;;) {
+      const warm = this.warm.get(kind);
+      if (warm !== undefined && (await warm) !== undefined) return;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
   async openManager(): Promise<OpenedWindow> {
     return this.openPage({ kind: 'manager' }, 'manager');
   }
@@ -166,8 +183,8 @@ export class BrowserHarness implements WindowHost {
   /** A page with main's context for it and the preload, not yet navigated. */
   private async newPage(context: WindowContext): Promise<Page> {
     const page = await this.context.newPage();
-    // The app's window sizes: compact prompts, a roomier manager.
-    if (context.kind === 'manager') await page.setViewportSize({ width: 900, height: 640 });
+    // The app's window sizes (window-factory.ts): prompts at their width, the manager at its size.
+    await page.setViewportSize(HARNESS_VIEWPORTS[context.kind]);
     this.contexts.set(page, context);
     page.once('close', () => this.contexts.delete(page));
     await page.exposeBinding('__keyholdInvoke', async (_source, channel: string, payload: unknown) => {
@@ -249,6 +266,13 @@ export class BrowserHarness implements WindowHost {
     await front;
   }
 }
+
+/** The content sizes the app's windows open at (prompts then fit their height to the page). */
+export const HARNESS_VIEWPORTS: Readonly<Record<WindowKind, { width: number; height: number }>> = {
+  approval: { width: 460, height: 480 },
+  entry: { width: 540, height: 560 },
+  manager: { width: 980, height: 700 },
+};
 
 async function bundlePreload(): Promise<string> {
   const result = await build({

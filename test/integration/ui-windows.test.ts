@@ -4,8 +4,6 @@
  * Screenshots of every window, light and dark, go to test-artifacts/.
  */
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import type { Page } from 'playwright-core';
@@ -13,12 +11,10 @@ import type { Page } from 'playwright-core';
 import { KeyholdClient, isKeyholdError, type PendingEvent } from '../../src/bridge/index.js';
 import { createSystemKeychain, keychainService } from '../../src/main/core/keychain.js';
 import { BrowserHarness, type OpenedWindow } from '../harness/browser-harness.js';
-import { REPO_ROOT } from '../helpers/spawn-serve.js';
+import { screenshot } from '../harness/screenshot.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const keychain = createSystemKeychain();
-/** `npm run screenshots` points this at docs/screenshots to refresh the README's pictures. */
-const SHOTS = process.env['KEYHOLD_SCREENSHOTS_DIR'] ?? join(REPO_ROOT, 'test-artifacts', 'screenshots');
 // Plain, realistic names (they appear in docs/screenshots). Every test run has its own
 // throwaway keyring, and no other test file uses these servers.
 const serverName = (label: string) => label;
@@ -35,17 +31,6 @@ async function answer(page: Page, testId: string): Promise<void> {
     .catch((error: unknown) => {
       if (!page.isClosed() && !/has been closed/.test(String(error))) throw error;
     });
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await mkdir(SHOTS, { recursive: true });
-  // From the top, as the window first shows (focusing an invalid field may have scrolled it).
-  await page.evaluate(`for (const el of [document.scrollingElement, ...document.querySelectorAll('*')]) if (el && el.scrollTop > 0) el.scrollTop = 0;`);
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await page.screenshot({ path: join(SHOTS, `${name}-${scheme}.png`), fullPage: true });
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
 }
 
 describe('windows in a real browser (harness)', () => {
@@ -65,12 +50,7 @@ describe('windows in a real browser (harness)', () => {
     usedServers.add(server);
     await harness.core.vault.put(server, values);
   };
-  const windowFor = async (since: number, kind: 'approval' | 'entry'): Promise<OpenedWindow> => {
-    const opened = await harness.nextWindow(since);
-    assert.equal(opened.context.kind, kind);
-    await opened.page.getByTestId('verification-code').waitFor();
-    return opened;
-  };
+  const windowFor = (since: number, kind: 'approval' | 'entry'): Promise<OpenedWindow> => harness.promptWindow(since, kind);
 
   before(async () => {
     const dir = await makeTempDir();

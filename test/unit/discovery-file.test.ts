@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFile, stat, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { describe, it } from 'node:test';
 
-import { discoveryFilePath, isProcessAlive, readDiscoveryFile, removeDiscoveryFile, writeDiscoveryFile } from '../../src/main/core/discovery-file.js';
+import { BridgeServer } from '../../src/main/core/bridge-server.js';
+import { discoveryFilePath, isKeyholdAnswering, isProcessAlive, readDiscoveryFile, removeDiscoveryFile, writeDiscoveryFile } from '../../src/main/core/discovery-file.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const content = { url: 'ws://127.0.0.1:4567', token: 't'.repeat(43), pid: process.pid, version: '1.2.3' };
@@ -39,5 +42,56 @@ describe('discovery file (bridge.json)', () => {
   it('knows a live pid from a dead one', () => {
     assert.equal(isProcessAlive(process.pid), true);
     assert.equal(isProcessAlive(2 ** 22 + 12345), false);
+  });
+});
+
+async function listening(server: Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+describe('stale bridge.json: is the recorded Keyhold really answering?', () => {
+  const token = 'k'.repeat(43);
+
+  it('the running Keyhold that wrote the file answers its own token', async () => {
+    const bridge = await BridgeServer.listen({ token, onConnection: (socket) => socket.close() });
+    try {
+      assert.equal(await isKeyholdAnswering({ url: bridge.url, token, pid: process.pid, version: '1' }), true);
+      assert.equal(await isKeyholdAnswering({ url: bridge.url, token: 'z'.repeat(43), pid: process.pid, version: '1' }), false, 'another token: another Keyhold');
+    } finally {
+      await bridge.close();
+    }
+  });
+
+  it('after a reboot: the pid is alive (another process now) but nothing listens at the URL → stale', async () => {
+    const closed = createServer();
+    const port = await listening(closed);
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    // process.pid: a live process that is not a Keyhold bridge.
+    assert.equal(await isKeyholdAnswering({ url: `ws://127.0.0.1:${port}`, token, pid: process.pid, version: '1' }), false);
+  });
+
+  it('another program now owns the port and answers HTTP → stale', async () => {
+    const other = createServer((_request, response) => response.end('hello'));
+    const port = await listening(other);
+    try {
+      assert.equal(await isKeyholdAnswering({ url: `ws://127.0.0.1:${port}`, token, pid: process.pid, version: '1' }), false);
+    } finally {
+      other.closeAllConnections();
+      await new Promise<void>((resolve) => other.close(() => resolve()));
+    }
+  });
+
+  it('a program that accepts the connection but never answers → stale after the timeout', async () => {
+    const silent = createServer();
+    const held: Socket[] = [];
+    silent.on('upgrade', (_request, socket: Socket) => held.push(socket));
+    const port = await listening(silent);
+    try {
+      assert.equal(await isKeyholdAnswering({ url: `ws://127.0.0.1:${port}`, token, pid: process.pid, version: '1' }, 200), false);
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 });

@@ -88,6 +88,11 @@ describe('tray menu (pure builder)', () => {
     assert.deepEqual(find(slack.submenu ?? [], 'Manage…').action, { type: 'open-manager' });
   });
 
+  it('Start at login unavailable (macOS development run): shown disabled, with no action', () => {
+    const item = find(buildTrayMenu({ ...busy, startAtLoginUnavailable: true }), 'Start at login (installed app only)');
+    assert.deepEqual(item, { label: 'Start at login (installed app only)', type: 'checkbox', checked: false, enabled: false });
+  });
+
   it('reflects Start at login as a checked checkbox', () => {
     assert.equal(find(buildTrayMenu(busy), 'Start at login').checked, true);
   });
@@ -182,17 +187,27 @@ describe('tray (wiring)', () => {
     assert.deepEqual(tooltips, ['Keyhold', 'Keyhold — 2 pending requests']);
     assert.equal(menus.length, 2);
 
+    // The minute timer (or any refresh) with nothing changed leaves the menu alone.
+    tray.refresh();
+    tray.refresh();
+    assert.equal(menus.length, 2, 'an unchanged menu is not rebuilt');
+    assert.equal(tooltips.length, 2);
+    state = empty;
+    tray.refresh();
+    assert.equal(menus.length, 3, 'a changed one is');
+
     clicks[0]?.();
-    assert.deepEqual(actions, [{ type: 'focus-prompt', promptId: 'p1' }]);
+    assert.deepEqual(actions, [{ type: 'open-manager' }]);
+    state = busy;
 
     tray.dispose();
     assert.equal(destroyed, true);
     assert.equal(listeners.size, 0);
     tray.refresh();
-    assert.equal(menus.length, 2, 'no rebuild after dispose');
+    assert.equal(menus.length, 3, 'no rebuild after dispose');
 
     const quiet = new KeyholdTray<string>({ createTray: () => ({ ...icon, isDestroyed: () => false }), buildMenu: () => '', state: () => busy, subscribe: () => () => undefined, onAction: () => undefined, refreshEveryMs: 0, leftClickActs: false });
-    assert.equal(clicks.length, 1, 'no click handler where a click opens the menu (macOS) or is not reported (Linux)');
+    assert.equal(clicks.length, 1, 'no click handler where a click opens the menu (macOS)');
     quiet.dispose();
   });
 });

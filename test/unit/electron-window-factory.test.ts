@@ -7,7 +7,14 @@ import type { BrowserWindowConstructorOptions } from 'electron';
 
 import type { WindowContext } from '../../src/main/core/ui-handlers.js';
 import { createRendererPages } from '../../src/main/electron/renderer-pages.js';
-import { createKeyholdWindow, createWarmPromptWindow, keyholdWebPreferences, type WindowFactoryDeps } from '../../src/main/electron/window-factory.js';
+import {
+  createKeyholdWindow,
+  createWarmPromptWindow,
+  fittedHeight,
+  keyholdWebPreferences,
+  PROMPT_HEIGHTS,
+  type WindowFactoryDeps,
+} from '../../src/main/electron/window-factory.js';
 import { WindowRegistry } from '../../src/main/electron/window-registry.js';
 import { eventChannel, WINDOW_KINDS, type WindowKind } from '../../src/shared/ipc-contract.js';
 
@@ -60,6 +67,8 @@ class FakeBrowserWindow extends FakeEmitter {
   loaded: { file?: string; url?: string; hash?: string } = {};
   shown = 0;
   focused = 0;
+  flashes: boolean[] = [];
+  contentSize: [number, number] | undefined;
   destroyed = false;
   title = '';
 
@@ -91,6 +100,12 @@ class FakeBrowserWindow extends FakeEmitter {
   focus(): void {
     this.focused++;
   }
+  flashFrame(flag: boolean): void {
+    this.flashes.push(flag);
+  }
+  setContentSize(width: number, height: number): void {
+    this.contentSize = [width, height];
+  }
   close(): void {
     this.emit('closed');
   }
@@ -118,12 +133,22 @@ const outDir = join('/opt', 'Keyhold', 'resources', 'app.asar', 'out');
 function setup(options: { development?: boolean; devServerUrl?: string } = {}) {
   const registry = new WindowRegistry();
   const logs: string[] = [];
+  const timers: Array<{ task: () => void; cancelled: boolean }> = [];
+  const fireTimers = (): void => {
+    for (const timer of timers.splice(0)) if (!timer.cancelled) timer.task();
+  };
   const deps: WindowFactoryDeps = {
     BrowserWindow: FakeBrowserWindow,
     pages: createRendererPages({ outDir, ...(options.devServerUrl === undefined ? {} : { devServerUrl: options.devServerUrl }) }),
     registry,
     development: options.development ?? false,
     log: (m) => logs.push(m),
+    // The ready-to-show fallback: the test fires it (no clock).
+    after: (_ms, task) => {
+      const timer = { task, cancelled: false };
+      timers.push(timer);
+      return () => (timer.cancelled = true);
+    },
   };
   const open = (context: WindowContext, server?: string) => {
     createKeyholdWindow(context, deps, server);
@@ -137,7 +162,7 @@ function setup(options: { development?: boolean; devServerUrl?: string } = {}) {
     assert.ok(win);
     return { handle, win };
   };
-  return { registry, logs, open, warm };
+  return { registry, logs, open, warm, fireTimers };
 }
 
 const contextOf = (kind: WindowKind): WindowContext => (kind === 'manager' ? { kind } : { kind, promptId: `prompt-${kind}` });
@@ -147,6 +172,24 @@ const navigation = (url: string, isMainFrame = true) => {
 };
 
 describe('window factory', () => {
+  it('prompt windows fit their page height within min/max; the manager keeps its size', () => {
+    const { open } = setup();
+    const approval = open(contextOf('approval'), 'github');
+    assert.equal(approval.options.useContentSize, true);
+    approval.webContents.emit('preferred-size-changed', {}, { width: 460, height: 410.4 });
+    assert.deepEqual(approval.contentSize, [460, 411]);
+    approval.webContents.emit('preferred-size-changed', {}, { width: 460, height: 5000 });
+    assert.deepEqual(approval.contentSize, [460, PROMPT_HEIGHTS.approval.max]);
+    approval.webContents.emit('preferred-size-changed', {}, { width: 460, height: 12 });
+    assert.deepEqual(approval.contentSize, [460, PROMPT_HEIGHTS.approval.min]);
+    const entry = open(contextOf('entry'), 'github');
+    entry.webContents.emit('preferred-size-changed', {}, { width: 999, height: 600 });
+    assert.deepEqual(entry.contentSize, [540, 600], 'the width stays the window kind\'s');
+    assert.equal(fittedHeight('entry', Number.NaN), PROMPT_HEIGHTS.entry.min);
+    const manager = open(contextOf('manager'));
+    assert.equal(manager.webContents.has('preferred-size-changed'), false);
+  });
+
   for (const kind of WINDOW_KINDS) {
     it(`${kind}: locked-down webPreferences, the preload told its window kind, DevTools off outside development`, () => {
       const win = setup().open(contextOf(kind), 'github');
@@ -167,6 +210,7 @@ describe('window factory', () => {
         safeDialogs: true,
         spellcheck: false,
         devTools: false,
+        ...(kind === 'manager' ? {} : { enablePreferredSizeMode: true }),
       });
       assert.deepEqual(win.options.webPreferences, keyholdWebPreferences({ kind, preloadPath: join(outDir, 'preload', 'index.cjs'), development: false }));
     });
@@ -180,6 +224,29 @@ describe('window factory', () => {
       assert.equal(win.shown, 0);
       win.emit('ready-to-show');
       assert.equal(win.shown, 1);
+    });
+
+    it(`${kind}: a window that never becomes ready is shown after the timeout, and the log says so`, () => {
+      const { open, logs, fireTimers } = setup();
+      const win = open(contextOf(kind), 'github');
+      assert.equal(win.shown, 0);
+      fireTimers();
+      assert.equal(win.shown, 1);
+      assert.match(logs.join('\n'), new RegExp(`the ${kind} window was not ready after \\d+ ms; showing it anyway`));
+      win.emit('ready-to-show');
+      assert.equal(win.shown, 1, 'shown once');
+      const ready = open(contextOf(kind), 'github');
+      ready.emit('ready-to-show');
+      fireTimers();
+      assert.equal(ready.shown, 1, 'a ready window cancels its fallback');
+    });
+
+    it(`${kind}: when the desktop refuses focus, the window flashes until it gets focus`, () => {
+      const win = setup().open(contextOf(kind), 'github');
+      win.emit('ready-to-show');
+      assert.deepEqual(win.flashes, [true]);
+      win.emit('focus');
+      assert.deepEqual(win.flashes, [true, false]);
     });
 
     it(`${kind}: navigation away, redirects, subframe navigation, new windows and webviews are denied`, () => {

@@ -12,7 +12,11 @@ class FakeWindow implements WarmWindow {
   readonly calls: string[] = [];
   destroyed = false;
   minimized = false;
+  /** False: the desktop refuses focus (Windows' foreground lock, focus-stealing prevention). */
+  focusAllowed = true;
+  focused = false;
   private closedListeners: Array<() => void> = [];
+  private focusListeners: Array<() => void> = [];
   constructor(public context: WindowContext) {}
   assign(context: Extract<WindowContext, { kind: 'approval' | 'entry' }>, server: string): void {
     this.calls.push(`assign ${context.promptId} ${server}`);
@@ -23,6 +27,15 @@ class FakeWindow implements WarmWindow {
   }
   focus(): void {
     this.calls.push('focus');
+    if (!this.focusAllowed) return;
+    this.focused = true;
+    for (const listener of this.focusListeners.splice(0)) listener();
+  }
+  isFocused(): boolean {
+    return this.focused;
+  }
+  flashFrame(flag: boolean): void {
+    this.calls.push(`flash ${flag}`);
   }
   restore(): void {
     this.calls.push('restore');
@@ -43,8 +56,8 @@ class FakeWindow implements WarmWindow {
   isMinimized(): boolean {
     return this.minimized;
   }
-  once(_event: 'closed', listener: () => void): this {
-    this.closedListeners.push(listener);
+  once(event: 'closed' | 'focus', listener: () => void): this {
+    (event === 'closed' ? this.closedListeners : this.focusListeners).push(listener);
     return this;
   }
 }
@@ -213,23 +226,26 @@ describe('Electron window host: warm windows', () => {
 
 describe('prompt notifier', () => {
   function notifier(appHasFocus: boolean, supported = true) {
-    const shown: Array<{ title: string; body: string; closed: boolean; click?: () => void }> = [];
+    type Shown = { title: string; body: string; closed: boolean; click?: () => void; fail?: (event: unknown, error: string) => void };
+    const shown: Shown[] = [];
     const focused: string[] = [];
+    const logs: string[] = [];
     const n = new PromptNotifier({
       isSupported: () => supported,
       appHasFocus: () => appHasFocus,
       createNotification: (text) => {
-        const record: { title: string; body: string; closed: boolean; click?: () => void } = { ...text, closed: false };
-        const notification: DesktopNotification = {
-          show: () => shown.push(record),
-          close: () => (record.closed = true),
-          on: (_e, l) => (record.click = l),
+        const record: Shown = { ...text, closed: false };
+        const on = (event: 'click' | 'failed', listener: ((event: unknown, error: string) => void) | (() => void)): void => {
+          if (event === 'click') record.click = listener as () => void;
+          else record.fail = listener;
         };
+        const notification: DesktopNotification = { show: () => shown.push(record), close: () => (record.closed = true), on };
         return notification;
       },
       focusPrompt: (id) => focused.push(id),
+      log: (m) => logs.push(m),
     });
-    return { n, shown, focused };
+    return { n, shown, focused, logs };
   }
 
   it('notifies when Keyhold is in the background; a click focuses the prompt; the notification goes with the prompt', () => {
@@ -241,6 +257,15 @@ describe('prompt notifier', () => {
     assert.deepEqual(focused, ['p1']);
     n.promptGone('p1');
     assert.equal(shown[0]?.closed, true);
+  });
+
+  it('a notification that fails to show (unsigned macOS build) is logged, and no longer held', () => {
+    const { n, shown, logs } = notifier(false);
+    n.promptOpening(approval('p1'));
+    shown[0]?.fail?.({}, 'not authorised');
+    assert.deepEqual(logs, ['the desktop notification for the approval prompt could not be shown (not authorised); its window is open']);
+    n.promptGone('p1');
+    assert.equal(shown[0]?.closed, false, 'nothing to close');
   });
 
   it('stays quiet when a Keyhold window has focus or notifications are unsupported', () => {
@@ -281,5 +306,28 @@ describe('manager window', () => {
     manager.open();
     assert.equal(opened.length, 2);
     assert.deepEqual(opened[1]?.context, { kind: 'manager' });
+  });
+
+  it('a second launch while the desktop refuses focus: the manager flashes until it gets focus; macOS activates the app first', () => {
+    const opened: FakeWindow[] = [];
+    let activations = 0;
+    const manager = new ManagerWindowController(
+      (context) => {
+        const w = new FakeWindow(context);
+        w.focusAllowed = false;
+        opened.push(w);
+        return w;
+      },
+      () => activations++,
+    );
+    manager.open();
+    manager.open();
+    assert.equal(activations, 1);
+    assert.deepEqual(opened[0]?.calls, ['show', 'focus', 'flash true']);
+    const window = opened[0];
+    assert.ok(window);
+    window.focusAllowed = true;
+    window.focus();
+    assert.deepEqual(window.calls.slice(-2), ['focus', 'flash false']);
   });
 });

@@ -54,6 +54,8 @@ export const ACTIVITY_ACTIONS = [
   'busy',
   'invalidated',
   'deleted',
+  /** A value the user typed into the manager's "Add a secret". */
+  'added',
   'replaced',
   'revoked',
   'revealed',

@@ -11,7 +11,7 @@ import { ensurePrivateDir } from './atomic-file.js';
 import { BridgeConnection } from './bridge-connection.js';
 import { BridgeServer } from './bridge-server.js';
 import { Broker } from './broker.js';
-import { isProcessAlive, readDiscoveryFile, removeDiscoveryFile, writeDiscoveryFile } from './discovery-file.js';
+import { isKeyholdAnswering, readDiscoveryFile, removeDiscoveryFile, writeDiscoveryFile } from './discovery-file.js';
 import { GrantStore } from './grants.js';
 import { createSystemKeychain, type Keychain } from './keychain.js';
 import type { Prompter } from './prompter.js';
@@ -152,7 +152,7 @@ function delay(ms: number): Promise<void> {
 
 async function refuseSecondInstance(dataDir: string): Promise<void> {
   const existing = await readDiscoveryFile(dataDir).catch(() => undefined);
-  if (existing !== undefined && existing.pid !== process.pid && isProcessAlive(existing.pid)) {
+  if (existing !== undefined && existing.pid !== process.pid && (await isKeyholdAnswering(existing))) {
     throw new KeyholdError(
       'busy',
       `Keyhold is already running for ${dataDir} (pid ${existing.pid}, ${existing.url}). Stop it first, or use another KEYHOLD_HOME.`,

@@ -107,6 +107,14 @@ export function createUiHandlers(deps: UiHandlerDeps): Handlers {
         log({ server: request.server, names: [request.name], action: 'deleted' });
         return {};
       },
+      addSecret: async (_context, request: { server: string; name: string; value: string }) => {
+        if (core.vault.has(request.server, request.name)) {
+          throw new UiRequestRejected(`"${request.name}" is already stored for "${request.server}". Use Replace to change its value.`);
+        }
+        await core.vault.put(request.server, { [request.name]: request.value });
+        log({ server: request.server, names: [request.name], action: 'added' });
+        return {};
+      },
       replaceSecret: async (_context, request: { server: string; name: string; value: string }) => {
         if (!core.vault.has(request.server, request.name)) throw new UiRequestRejected(`No secret "${request.name}" is stored for "${request.server}".`);
         await core.vault.put(request.server, { [request.name]: request.value });

@@ -18,12 +18,12 @@ import { createUiHandlers, dispatchUi, isAllowedLink, UiRequestRejected } from '
 import { EXTERNAL_LINK_ALLOWLIST_DEFAULT } from '../../shared/ipc-contract.js';
 import { ElectronWindowHost } from './electron-window-host.js';
 import { createIpcRouter, electronIpcMain } from './ipc-router.js';
-import { electronLoginItem, xdgAutostartLoginItem, type LoginItem } from './login-item.js';
+import { electronLoginItem, linuxLoginCommand, xdgAutostartLoginItem, type ElectronLaunch, type LoginItem } from './login-item.js';
 import { ManagerWindowController } from './manager-window.js';
 import { PromptNotifier } from './prompt-notifier.js';
 import { createRendererPages, trustedDevServerUrl } from './renderer-pages.js';
 import { hardenSession } from './session-hardening.js';
-import { KeyholdTray } from './tray.js';
+import { KeyholdTray, trayIconFile } from './tray.js';
 import { trayStateFrom, type TrayAction } from './tray-menu.js';
 import { createKeyholdWindow, createWarmPromptWindow, type WindowFactoryDeps } from './window-factory.js';
 import { WindowRegistry } from './window-registry.js';
@@ -71,7 +71,9 @@ async function assemble(
 ): Promise<KeyholdRuntime> {
   const { log } = options;
   const registry = new WindowRegistry();
-  const factory: WindowFactoryDeps = { BrowserWindow, pages: options.pages, registry, development: options.development, log };
+  // macOS raises a window of an inactive app only once the app is activated.
+  const focusApp = process.platform === 'darwin' ? () => app.focus({ steal: true }) : undefined;
+  const factory: WindowFactoryDeps = { BrowserWindow, pages: options.pages, registry, development: options.development, log, ...(focusApp === undefined ? {} : { focusApp }) };
   const loginItem = platformLoginItem();
   const linkAllowlist = EXTERNAL_LINK_ALLOWLIST_DEFAULT;
   const handlers = createUiHandlers({
@@ -92,6 +94,7 @@ async function assemble(
     appHasFocus: () => BrowserWindow.getFocusedWindow() !== null,
     createNotification: (text) => new Notification(text),
     focusPrompt: (promptId) => board.focus(promptId),
+    log,
   });
   board.attach(
     new ElectronWindowHost({
@@ -101,9 +104,10 @@ async function assemble(
       windowClosed: (promptId) => board.windowClosed(promptId),
       promptOpening: (prompt) => notifier.promptOpening(prompt),
       promptGone: (promptId) => notifier.promptGone(promptId),
+      ...(focusApp === undefined ? {} : { focusApp }),
     }),
   );
-  const manager = new ManagerWindowController((context) => createKeyholdWindow(context, factory));
+  const manager = new ManagerWindowController((context) => createKeyholdWindow(context, factory), focusApp);
 
   const subscribe = (listener: () => void): (() => void) => {
     const offs = [board.onChange(listener), core.grants.onChange(listener), core.vault.onChange(listener), core.rules.onChange(listener), core.settings.onChange(listener)];
@@ -127,7 +131,8 @@ async function assemble(
       case 'open-manager':
         return manager.open();
       case 'toggle-login':
-        loginItem.set(!loginItem.get());
+        // The tray shows the item disabled when unavailable; this only guards a stale menu.
+        if (loginItem.unavailableReason === undefined) loginItem.set(!loginItem.get());
         tray.refresh();
         return router.sendEvent('manager', 'changed');
       case 'quit':
@@ -140,7 +145,7 @@ async function assemble(
     state: () => trayStateFrom(core, board, loginItem),
     subscribe,
     onAction,
-    leftClickActs: process.platform === 'win32',
+    leftClickActs: process.platform !== 'darwin',
   });
   // Read by the Electron smoke test (main-process only; renderers are sandboxed and cannot reach it).
   Object.defineProperty(globalThis, Symbol.for('keyhold.tray'), { value: tray.icon, configurable: true });
@@ -162,19 +167,12 @@ async function assemble(
   };
 }
 
-/** macOS wants a black "Template" image (tinted by the menu bar); @2x variants beside it are picked up. */
-export function trayIconFile(platform: NodeJS.Platform): string {
-  return platform === 'darwin' ? 'tray-iconTemplate.png' : 'tray-icon.png';
-}
-
 function platformLoginItem(): LoginItem {
-  if (process.platform !== 'linux') return electronLoginItem(app);
+  const launch: ElectronLaunch = { platform: process.platform, isPackaged: app.isPackaged, execPath: process.execPath, appPath: app.getAppPath() };
+  if (process.platform !== 'linux') return electronLoginItem(app, launch);
   const xdg = process.env['XDG_CONFIG_HOME'];
   const configHome = xdg !== undefined && xdg.startsWith('/') ? xdg : join(app.getPath('home'), '.config');
-  // The AppImage moves itself to a temp mount at run time: start the .AppImage file, not the mount.
-  const executable = process.env['APPIMAGE'] ?? process.execPath;
-  const command = app.isPackaged ? [executable] : [executable, app.getAppPath()];
-  return xdgAutostartLoginItem(join(configHome, 'autostart'), command);
+  return xdgAutostartLoginItem(join(configHome, 'autostart'), linuxLoginCommand(launch, process.env['APPIMAGE']));
 }
 
 /** Runs `fn` once per tick however many changes arrive in it. */

@@ -15,16 +15,12 @@
 import type { WindowHost } from '../core/prompt-board.js';
 import type { Prompt } from '../core/prompter.js';
 import type { WindowContext } from '../core/ui-handlers.js';
+import { bringForward, type ForwardableWindow } from './bring-forward.js';
 
 /** The window surface the host uses (the factory's BrowserWindow has it). */
-export interface PromptWindow {
-  show(): void;
-  focus(): void;
-  restore(): void;
+export interface PromptWindow extends ForwardableWindow {
   close(): void;
-  isDestroyed(): boolean;
-  isMinimized(): boolean;
-  once(event: 'closed', listener: () => void): unknown;
+  once(event: 'closed' | 'focus', listener: () => void): unknown;
 }
 
 /** A hidden pre-loaded prompt window (the factory's WarmPromptWindow has it). */
@@ -51,6 +47,8 @@ export interface ElectronWindowHostDeps {
   readonly promptOpening?: (prompt: Prompt) => void;
   /** Called once a prompt's window is gone, whoever closed it. */
   readonly promptGone?: (promptId: string) => void;
+  /** Activates the app before focusing a window (macOS). */
+  readonly focusApp?: () => void;
 }
 
 export class ElectronWindowHost implements WindowHost {
@@ -97,9 +95,7 @@ export class ElectronWindowHost implements WindowHost {
   focusPrompt(promptId: string): void {
     const window = this.windows.get(promptId);
     if (window === undefined || window.isDestroyed()) return;
-    if (window.isMinimized()) window.restore();
-    window.show();
-    window.focus();
+    bringForward(window, this.deps.focusApp);
   }
 
   /** Prompt ids with a window on screen. */

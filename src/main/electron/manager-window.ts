@@ -3,27 +3,25 @@
  * the dock (`activate`), focused when it is already open.
  */
 import type { WindowContext } from '../core/ui-handlers.js';
+import { bringForward, type ForwardableWindow } from './bring-forward.js';
 
-export interface ManagerWindowLike {
-  show(): void;
-  focus(): void;
-  restore(): void;
-  isDestroyed(): boolean;
-  isMinimized(): boolean;
-  once(event: 'closed', listener: () => void): unknown;
+export interface ManagerWindowLike extends ForwardableWindow {
+  once(event: 'closed' | 'focus', listener: () => void): unknown;
 }
 
 export class ManagerWindowController {
   private window: ManagerWindowLike | undefined;
 
-  constructor(private readonly openWindow: (context: WindowContext) => ManagerWindowLike) {}
+  constructor(
+    private readonly openWindow: (context: WindowContext) => ManagerWindowLike,
+    /** Activates the app before focusing (macOS). */
+    private readonly focusApp?: () => void,
+  ) {}
 
   open(): void {
     const current = this.window;
     if (current !== undefined && !current.isDestroyed()) {
-      if (current.isMinimized()) current.restore();
-      current.show();
-      current.focus();
+      bringForward(current, this.focusApp);
       return;
     }
     const window = this.openWindow({ kind: 'manager' });

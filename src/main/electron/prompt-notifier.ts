@@ -4,6 +4,10 @@
  * others, or focus-stealing prevention may keep it there. Clicking the
  * notification brings the prompt's window forward. The text names the
  * server, the secret names and the verification code — never a value.
+ *
+ * A notification can fail to show (an unsigned macOS build may not post
+ * notifications; Windows without an AppUserModelId shortcut): Electron then
+ * emits `failed`. The prompt's window is open either way; the failure is logged.
  */
 import type { Prompt } from '../core/prompter.js';
 
@@ -11,6 +15,7 @@ export interface DesktopNotification {
   show(): void;
   close(): void;
   on(event: 'click', listener: () => void): unknown;
+  on(event: 'failed', listener: (event: unknown, error: string) => void): unknown;
 }
 
 export interface PromptNotifierDeps {
@@ -19,6 +24,7 @@ export interface PromptNotifierDeps {
   readonly appHasFocus: () => boolean;
   readonly createNotification: (options: { title: string; body: string }) => DesktopNotification;
   readonly focusPrompt: (promptId: string) => void;
+  readonly log?: (message: string) => void;
 }
 
 export function notificationText(prompt: Prompt): { title: string; body: string } {
@@ -38,6 +44,10 @@ export class PromptNotifier {
     if (this.deps.appHasFocus() || !this.deps.isSupported()) return;
     const notification = this.deps.createNotification(notificationText(prompt));
     notification.on('click', () => this.deps.focusPrompt(prompt.id));
+    notification.on('failed', (_event, error) => {
+      this.shown.delete(prompt.id);
+      this.deps.log?.(`the desktop notification for the ${prompt.kind} prompt could not be shown (${error}); its window is open`);
+    });
     this.shown.set(prompt.id, notification);
     notification.show();
   }

@@ -5,12 +5,17 @@
  * exactly that URL.
  *
  * Production first: pages are files under out/renderer, loaded with loadFile.
+ * A file page is recognised by the FILE it names, not by its URL string:
+ * Electron's loadFile builds the URL with `url.format` (which escapes only `?`
+ * and `#`) and Chromium then canonicalises it, while `pathToFileURL` escapes
+ * `%` too — so an install path with `%` (or other escapes) gave two different
+ * strings for one page, and every IPC call was refused.
  * The electron-vite dev server (ELECTRON_RENDERER_URL) is honoured only in an
  * unpackaged app and only on a loopback address: a packaged Keyhold must
  * never load its secret windows — whose preload can answer prompts — from a
  * URL taken out of its environment.
  */
-import { join } from 'node:path';
+import { posix, win32 } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import type { WindowKind } from '../../shared/ipc-contract.js';
@@ -39,6 +44,9 @@ export interface RendererPagesOptions {
 }
 
 export function createRendererPages(options: RendererPagesOptions): RendererPages {
+  // Windows paths (C:\…, \\server\…) are joined, decoded and compared the Windows way.
+  const windows = isWindowsPath(options.outDir);
+  const { join } = windows ? win32 : posix;
   const filePath = (kind: WindowKind): string => join(options.outDir, 'renderer', `${kind}.html`);
   const pageUrl = (kind: WindowKind): string =>
     options.devServerUrl === undefined ? pathToFileURL(filePath(kind)).href : new URL(`${kind}.html`, withSlash(options.devServerUrl)).href;
@@ -46,8 +54,42 @@ export function createRendererPages(options: RendererPagesOptions): RendererPage
     source: (kind) => (options.devServerUrl === undefined ? { type: 'file', path: filePath(kind) } : { type: 'url', url: pageUrl(kind) }),
     pageUrl,
     preloadPath: () => join(options.outDir, 'preload', 'index.cjs'),
-    isOwnPage: (kind, url) => withoutHash(url) === withoutHash(pageUrl(kind)),
+    isOwnPage: (kind, url) => {
+      if (options.devServerUrl !== undefined) return withoutHash(url) === withoutHash(pageUrl(kind));
+      const path = filePathOfUrl(url, windows);
+      return path !== undefined && (windows ? path.toLowerCase() === filePath(kind).toLowerCase() : path === filePath(kind));
+    },
   };
+}
+
+/**
+ * The file a `file:` URL names, decoded as Chromium's file loader does
+ * (valid `%XX` runs decoded as UTF-8, anything else kept); undefined for any
+ * other URL, one with a query or a host, or one that encodes a path separator
+ * or NUL (which names no file Chromium would load).
+ */
+export function filePathOfUrl(url: string, windows: boolean): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (parsed.protocol !== 'file:' || parsed.search !== '' || (parsed.host !== '' && parsed.host !== 'localhost')) return undefined;
+  if (/%(2f|5c|00)/i.test(parsed.pathname)) return undefined;
+  const decoded = parsed.pathname.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+  return windows ? decoded.replace(/^\/([A-Za-z]:)/, '$1').replace(/\//g, '\\') : decoded;
+}
+
+/** `C:\…`, `C:/…` or a UNC `\\server\share\…` path. */
+export function isWindowsPath(path: string): boolean {
+  return /^[A-Za-z]:[\\/]|^\\\\/.test(path);
 }
 
 /**

@@ -26,6 +26,14 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/**
+ * The policy the pages' meta tags carry: the header's without `frame-ancestors`,
+ * which browsers ignore in a meta tag (the header sends it).
+ */
+export const META_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.split('; ')
+  .filter((directive) => !directive.startsWith('frame-ancestors'))
+  .join('; ');
+
 /** URL patterns whose responses get the CSP header. */
 export const CSP_HEADER_URLS = ['file://*/*'] as const;
 

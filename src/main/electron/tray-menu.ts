@@ -30,6 +30,8 @@ export interface TrayState {
   readonly grants: ReadonlyArray<{ readonly id: string; readonly server: string; readonly names: readonly string[] }>;
   readonly servers: ReadonlyArray<{ readonly name: string; readonly secrets: readonly string[] }>;
   readonly startAtLogin: boolean;
+  /** Set when this run cannot register a login item (a macOS development run): the item is shown disabled. */
+  readonly startAtLoginUnavailable?: boolean;
 }
 
 /** Where the state comes from (KeyholdCore, PromptBoard and the login item have these). */
@@ -39,7 +41,7 @@ export interface TrayStateSources {
     readonly grants: { list(): ReadonlyArray<{ readonly id: string; readonly server: string; readonly names: readonly string[] }> };
   };
   readonly board: { list(): ReadonlyArray<{ readonly id: string; readonly kind: 'approval' | 'entry'; readonly server: string; readonly verificationCode: string }> };
-  readonly loginItem: { get(): boolean };
+  readonly loginItem: { get(): boolean; readonly unavailableReason?: string };
 }
 
 export function trayStateFrom(core: TrayStateSources['core'], board: TrayStateSources['board'], loginItem: TrayStateSources['loginItem']): TrayState {
@@ -48,6 +50,7 @@ export function trayStateFrom(core: TrayStateSources['core'], board: TrayStateSo
     grants: core.grants.list().map((g) => ({ id: g.id, server: g.server, names: [...g.names] })),
     servers: core.vault.servers().map((name) => ({ name, secrets: core.vault.list(name).map((s) => s.name) })),
     startAtLogin: loginItem.get(),
+    ...(loginItem.unavailableReason === undefined ? {} : { startAtLoginUnavailable: true }),
   };
 }
 
@@ -82,7 +85,9 @@ export function buildTrayMenu(state: TrayState): TrayMenuItem[] {
     secretsItem(state.servers),
     SEPARATOR,
     { label: 'Open Keyhold', action: { type: 'open-manager' } },
-    { label: 'Start at login', type: 'checkbox', checked: state.startAtLogin, action: { type: 'toggle-login' } },
+    state.startAtLoginUnavailable === true
+      ? { label: 'Start at login (installed app only)', type: 'checkbox', checked: false, enabled: false }
+      : { label: 'Start at login', type: 'checkbox', checked: state.startAtLogin, action: { type: 'toggle-login' } },
     SEPARATOR,
     { label: 'Quit Keyhold', action: { type: 'quit' } },
   ];

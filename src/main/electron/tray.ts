@@ -5,7 +5,9 @@
  * typed TrayActions for main.ts to carry out.
  *
  * Rebuilds are coalesced (one per tick), and a slow timer refreshes the menu
- * so grants that expired quietly leave it.
+ * so grants that expired quietly leave it. A refresh that would build the same
+ * menu and tooltip changes nothing (rebuilding closes a menu the user has open
+ * on some desktops, and costs a D-Bus round trip on Linux).
  */
 import type { MenuItemConstructorOptions } from 'electron';
 
@@ -30,8 +32,9 @@ export interface KeyholdTrayDeps<M> {
   readonly onAction: (action: TrayAction) => void;
   /**
    * Whether a left click on the icon acts (oldest request, else the manager).
-   * Windows only: there a left click does not open the menu. On macOS a click
-   * opens the menu, and Linux status icons report no clicks.
+   * Windows and Linux: there a left click does not open the menu (Electron's
+   * StatusNotifierItem reports KDE's left click as `click`; hosts that treat
+   * the item as a menu open the menu instead). On macOS a click opens the menu.
    */
   readonly leftClickActs: boolean;
   /** Default: setImmediate. */
@@ -57,6 +60,8 @@ export class KeyholdTray<M> {
   private readonly timer: ReturnType<typeof setInterval> | undefined;
   private scheduled = false;
   private disposed = false;
+  /** What the icon shows now (tooltip + menu, as JSON): a refresh that changes nothing is skipped. */
+  private shown = '';
 
   constructor(private readonly deps: KeyholdTrayDeps<M>) {
     this.icon = deps.createTray();
@@ -72,8 +77,13 @@ export class KeyholdTray<M> {
   refresh(): void {
     if (this.disposed || this.icon.isDestroyed()) return;
     const state = this.deps.state();
-    this.icon.setToolTip(trayTooltip(state));
-    this.icon.setContextMenu(this.deps.buildMenu(toMenuTemplate(buildTrayMenu(state), this.deps.onAction)));
+    const tooltip = trayTooltip(state);
+    const menu = buildTrayMenu(state);
+    const shown = JSON.stringify([tooltip, menu]);
+    if (shown === this.shown) return;
+    this.shown = shown;
+    this.icon.setToolTip(tooltip);
+    this.icon.setContextMenu(this.deps.buildMenu(toMenuTemplate(menu, this.deps.onAction)));
   }
 
   dispose(): void {
@@ -92,4 +102,13 @@ export class KeyholdTray<M> {
       this.refresh();
     });
   }
+}
+
+/**
+ * macOS wants a black 22×22 "Template" image (tinted by the menu bar; @2x beside it is picked up);
+ * Windows an .ico with a size per display scale (16–48 px); Linux a 22×22 PNG.
+ */
+export function trayIconFile(platform: NodeJS.Platform): string {
+  if (platform === 'darwin') return 'tray-iconTemplate.png';
+  return platform === 'win32' ? 'tray-icon.ico' : 'tray-icon.png';
 }

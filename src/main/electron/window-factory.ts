@@ -12,6 +12,14 @@
  * prompt for it (page hash `#warm`, registered for no prompt), and assigned
  * one later — the page then only has to load the view and paint it.
  *
+ * Prompt windows fit their content: Chromium reports the page's preferred
+ * size (`enablePreferredSizeMode`) and the window's content height follows it,
+ * within the kind's min/max (their pages lay out at natural height).
+ *
+ * A window is shown on `ready-to-show`; if that never comes (a GPU process
+ * that hangs, a page that never paints) it is shown after READY_TIMEOUT_MS
+ * anyway, and the log says so — a prompt nobody can see would only time out.
+ *
  * BrowserWindow is injected: the factory runs against a fake class in unit
  * tests, without Electron.
  */
@@ -20,6 +28,7 @@ import type { BrowserWindowConstructorOptions, WebPreferences } from 'electron';
 import type { WindowContext } from '../core/ui-handlers.js';
 import { WINDOW_ARGUMENT } from '../../preload/window-api.js';
 import { eventChannel, WARM_WINDOW_HASH, type WindowKind } from '../../shared/ipc-contract.js';
+import { bringForward } from './bring-forward.js';
 import type { RendererPages } from './renderer-pages.js';
 import type { RegisteredContents, WindowRegistry } from './window-registry.js';
 
@@ -39,6 +48,7 @@ export interface KeyholdWebContents extends RegisteredContents {
   on(event: 'will-navigate' | 'will-redirect' | 'will-frame-navigate', listener: (event: NavigationEvent) => void): unknown;
   on(event: 'will-attach-webview' | 'will-prevent-unload', listener: (event: PreventableEvent) => void): unknown;
   on(event: 'render-process-gone', listener: () => void): unknown;
+  on(event: 'preferred-size-changed', listener: (event: unknown, size: { width: number; height: number }) => void): unknown;
 }
 
 /** The BrowserWindow surface Keyhold uses; Electron's BrowserWindow has all of it. */
@@ -51,6 +61,8 @@ export interface KeyholdBrowserWindow {
   setTitle(title: string): void;
   show(): void;
   focus(): void;
+  flashFrame(flag: boolean): void;
+  setContentSize(width: number, height: number): void;
   close(): void;
   destroy(): void;
   restore(): void;
@@ -58,7 +70,7 @@ export interface KeyholdBrowserWindow {
   isMinimized(): boolean;
   isVisible(): boolean;
   isFocused(): boolean;
-  once(event: 'ready-to-show' | 'closed', listener: () => void): unknown;
+  once(event: 'ready-to-show' | 'closed' | 'focus', listener: () => void): unknown;
   on(event: 'closed', listener: () => void): unknown;
   on(event: 'page-title-updated', listener: (event: PreventableEvent) => void): unknown;
 }
@@ -72,7 +84,14 @@ export interface WindowFactoryDeps {
   /** True only for `electron-vite dev` of an unpackaged app: enables DevTools. */
   readonly development: boolean;
   readonly log: (message: string) => void;
+  /** Activates the app before a window is focused (macOS: app.focus({ steal: true })). */
+  readonly focusApp?: () => void;
+  /** Runs `task` after `ms` unless cancelled (default: an unref'd setTimeout); tests inject their own. */
+  readonly after?: (ms: number, task: () => void) => () => void;
 }
+
+/** How long a window may take to become ready before it is shown anyway. */
+export const READY_TIMEOUT_MS = 5_000;
 
 /**
  * The webPreferences of every Keyhold window. Exported so a test pins them for
@@ -99,16 +118,30 @@ export function keyholdWebPreferences(options: { readonly kind: WindowKind; read
     safeDialogs: true,
     spellcheck: false,
     devTools: options.development,
+    // Prompt windows follow their page's height (preferred-size-changed).
+    ...(options.kind === 'manager' ? {} : { enablePreferredSizeMode: true }),
   };
 }
 
 const WINDOW_SIZES: Readonly<Record<WindowKind, BrowserWindowConstructorOptions>> = {
-  // Prompts: compact and fixed, so the buttons are always where the user expects them.
-  approval: { width: 460, height: 580, resizable: false, maximizable: false },
-  // Entry forms vary (guide, several fields): resizable, but never smaller than a short form.
-  entry: { width: 540, height: 700, minWidth: 460, minHeight: 520, resizable: true, maximizable: false },
+  // Prompts: a fixed width, the height of their content (see PROMPT_HEIGHTS); the approval is not resizable.
+  approval: { width: 460, height: 480, useContentSize: true, resizable: false, maximizable: false },
+  // Entry forms vary (guide, several fields): resizable, but never narrower than a short form.
+  entry: { width: 540, height: 560, minWidth: 460, minHeight: 360, useContentSize: true, resizable: true, maximizable: false },
   manager: { width: 980, height: 700, minWidth: 760, minHeight: 520, resizable: true },
 };
+
+/** The content heights a prompt window may take to fit its page: never a sliver, never taller than a laptop screen. */
+export const PROMPT_HEIGHTS: Readonly<Record<'approval' | 'entry', { readonly min: number; readonly max: number }>> = {
+  approval: { min: 320, max: 720 },
+  entry: { min: 360, max: 760 },
+};
+
+/** The content height a prompt window takes for a page that wants `preferred` pixels. */
+export function fittedHeight(kind: 'approval' | 'entry', preferred: number): number {
+  const { min, max } = PROMPT_HEIGHTS[kind];
+  return Number.isFinite(preferred) ? Math.min(max, Math.max(min, Math.ceil(preferred))) : min;
+}
 
 export function windowTitle(context: WindowContext, server?: string): string {
   return context.kind === 'manager' || server === undefined ? 'Keyhold' : `Keyhold — ${server}`;
@@ -135,10 +168,28 @@ export function browserWindowOptions(
  */
 export function createKeyholdWindow(context: WindowContext, deps: WindowFactoryDeps, server?: string): KeyholdBrowserWindow {
   const win = buildWindow(context, deps, server, false);
-  win.once('ready-to-show', () => {
-    if (!win.isDestroyed()) win.show();
+  let shown = false;
+  const reveal = (): void => {
+    if (shown || win.isDestroyed()) return;
+    shown = true;
+    cancel();
+    bringForward(win, deps.focusApp);
+  };
+  const cancel = afterTimeout(deps, () => {
+    if (shown || win.isDestroyed()) return;
+    deps.log(`the ${context.kind} window was not ready after ${READY_TIMEOUT_MS} ms; showing it anyway`);
+    reveal();
   });
+  win.once('ready-to-show', reveal);
+  win.once('closed', () => cancel());
   return win;
+}
+
+function afterTimeout(deps: WindowFactoryDeps, task: () => void): () => void {
+  if (deps.after !== undefined) return deps.after(READY_TIMEOUT_MS, task);
+  const timer = setTimeout(task, READY_TIMEOUT_MS);
+  timer.unref?.();
+  return () => clearTimeout(timer);
 }
 
 /** A hidden, pre-loaded prompt window that serves no prompt until `assign`. */
@@ -160,24 +211,33 @@ export function createWarmPromptWindow(kind: 'approval' | 'entry', deps: WindowF
   const contentsId = win.webContents.id;
   let ready = false;
   let assigned = false;
+  let revealed = false;
+  let cancel = (): void => undefined;
   const reveal = (): void => {
-    if (win.isDestroyed() || win.webContents.isDestroyed()) return;
+    if (revealed || win.isDestroyed() || win.webContents.isDestroyed()) return;
+    revealed = true;
+    cancel();
     // The registry already names the prompt: the page's next `load` gets it.
     win.webContents.send(eventChannel(kind, 'assigned'));
-    win.show();
-    win.focus();
+    bringForward(win, deps.focusApp);
   };
   win.once('ready-to-show', () => {
     ready = true;
     if (assigned) reveal();
   });
+  win.once('closed', () => cancel());
   return Object.assign(win, {
     assign(context: WindowContext & { readonly kind: 'approval' | 'entry' }, server: string): void {
       if (assigned) throw new Error('a warm window is assigned once');
       assigned = true;
       deps.registry.assign(contentsId, context);
       win.setTitle(windowTitle(context, server));
-      if (ready) reveal();
+      if (ready) return reveal();
+      cancel = afterTimeout(deps, () => {
+        if (revealed || win.isDestroyed()) return;
+        deps.log(`the warm ${kind} window was not ready after ${READY_TIMEOUT_MS} ms; showing it anyway`);
+        reveal();
+      });
     },
   });
 }
@@ -215,6 +275,13 @@ function buildWindow(context: WindowContext, deps: WindowFactoryDeps, server: st
   contents.on('will-attach-webview', refuse('a <webview>'));
   // A page cannot keep its window open with beforeunload: closing must always reach the prompt board.
   contents.on('will-prevent-unload', (event) => event.preventDefault());
+  if (kind !== 'manager') {
+    const width = Number(WINDOW_SIZES[kind].width);
+    // The page's own number, clamped: a page can at most pick a height between min and max.
+    contents.on('preferred-size-changed', (_event, size) => {
+      if (!win.isDestroyed()) win.setContentSize(width, fittedHeight(kind, size.height));
+    });
+  }
   contents.on('render-process-gone', () => {
     deps.log(`the ${kind} window's renderer is gone; closing the window`);
     if (!win.isDestroyed()) win.destroy();

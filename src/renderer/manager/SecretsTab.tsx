@@ -8,8 +8,10 @@ import { Fragment, useEffect, useState } from 'react';
 
 import type { ManagerState } from '../../shared/ipc-contract.js';
 import { plural } from '../shared/format.js';
+import { AddSecretForm } from './AddSecretForm.js';
 import { api } from './api.js';
 import { ConfirmDeleteDialog } from './ConfirmDeleteDialog.js';
+import { FirstRun } from './FirstRun.js';
 import { GroupSection } from './GroupSection.js';
 import { ColumnHeads } from './ListTable.js';
 import type { RunAction } from './run-action.js';
@@ -29,6 +31,7 @@ export function SecretsTab({ servers, run }: { servers: ManagerState['servers'];
   const [revealed, setRevealed] = useState<ReadonlyMap<string, { value: string; updated: number }>>(new Map());
   const [replacing, setReplacing] = useState<SecretRef | null>(null);
   const [deleting, setDeleting] = useState<SecretRef | null>(null);
+  const [adding, setAdding] = useState(false);
   const [notice, setNotice] = useState('');
 
   useEffect(() => {
@@ -80,20 +83,44 @@ export function SecretsTab({ servers, run }: { servers: ManagerState['servers'];
     if (done !== undefined) setNotice(`Deleted ${ref.name} from ${ref.server}.`);
   };
 
+  const addSecret = async (secret: { server: string; name: string; value: string }): Promise<boolean> => {
+    const result = await run(() => api.addSecret(secret));
+    if (result === undefined) return false;
+    setAdding(false);
+    setNotice(`Added ${secret.name} for ${secret.server}.`);
+    return true;
+  };
+
+  const status = (
+    <p className="visually-hidden" role="status">
+      {notice}
+    </p>
+  );
+  const addSection = adding ? (
+    <GroupSection headingId="add-secret-heading" title="Add a secret" data-testid="add-secret-section">
+      <AddSecretForm onSave={addSecret} onCancel={() => setAdding(false)} />
+    </GroupSection>
+  ) : null;
+
   if (servers.length === 0) {
     return (
-      <div className="empty-state">
-        <p className="empty-title">No secrets stored yet</p>
-        <p className="muted">When an MCP server asks for a secret and you enter it, Keyhold keeps it in your keychain and lists it here.</p>
+      <div className="stack">
+        {status}
+        {addSection ?? <FirstRun onAdd={() => setAdding(true)} />}
       </div>
     );
   }
 
   return (
     <div className="stack">
-      <p className="visually-hidden" role="status">
-        {notice}
-      </p>
+      {status}
+      {addSection ?? (
+        <div className="tab-toolbar">
+          <button type="button" className="btn" data-testid="add-secret" onClick={() => setAdding(true)}>
+            Add a secret…
+          </button>
+        </div>
+      )}
       {servers.map((server) => (
         <GroupSection
           key={server.name}

@@ -6,6 +6,11 @@
  * A pre-loaded ("warm") window — page URL hash `#warm` — is made by main
  * before there is a prompt for it: it waits, hidden and rendering nothing,
  * until main assigns it one (`onAssigned`), then loads like any other.
+ *
+ * Main says `assigned` once. A page that is reloaded after that (a reload
+ * key, a renderer that restarted the page) would wait forever on a blank
+ * window, so a reloaded warm page also asks (pull): if main already gave its
+ * window a prompt, `load` answers; if not, it is refused and the page waits.
  */
 import { useEffect, useState } from 'react';
 
@@ -29,6 +34,12 @@ export interface PromptViewSource<V> {
 
 const warmOnOpen = (): boolean => window.location.hash === `#${WARM_WINDOW_HASH}`;
 
+/** True when this document is a reload of the page (not its first load). */
+const reloaded = (): boolean => {
+  const [navigation] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
+  return navigation?.type === 'reload';
+};
+
 /** Loads the view with `source.load`, then runs `onLoaded` with it and names the window `title(view)`. */
 export function usePromptView<V>(source: PromptViewSource<V>, title: (view: V) => string, onLoaded?: (view: V) => void): PromptViewHandle<V> {
   const [view, setView] = useState<V | null>(null);
@@ -37,16 +48,14 @@ export function usePromptView<V>(source: PromptViewSource<V>, title: (view: V) =
 
   useEffect(() => {
     let live = true;
+    const show = (loaded: V): void => {
+      if (!live) return;
+      setView(loaded);
+      onLoaded?.(loaded);
+      document.title = title(loaded);
+    };
     const load = (): void => {
-      source.load({}).then(
-        (loaded) => {
-          if (!live) return;
-          setView(loaded);
-          onLoaded?.(loaded);
-          document.title = title(loaded);
-        },
-        (failure: unknown) => live && setError(`Could not load this request. ${errorMessage(failure)}`),
-      );
+      source.load({}).then(show, (failure: unknown) => live && setError(`Could not load this request. ${errorMessage(failure)}`));
     };
     if (!warmOnOpen()) {
       load();
@@ -62,6 +71,18 @@ export function usePromptView<V>(source: PromptViewSource<V>, title: (view: V) =
       setWaiting(false);
       load();
     });
+    if (reloaded()) {
+      source.load({}).then(
+        (loaded) => {
+          if (!live || assigned) return;
+          assigned = true;
+          setWaiting(false);
+          show(loaded);
+        },
+        // Not assigned yet: `assigned` will come.
+        () => undefined,
+      );
+    }
     return () => {
       live = false;
       unsubscribe();

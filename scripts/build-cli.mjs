@@ -20,6 +20,8 @@ await build({
   bundle: true,
   splitting: true,
   platform: 'node',
+  // jsonc-parser's "main" is a UMD build whose require() calls esbuild cannot follow; its "module" is plain ESM.
+  mainFields: ['module', 'main'],
   format: 'esm',
   target: 'node20',
   outdir: CLI_OUT_DIR,

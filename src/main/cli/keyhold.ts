@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 
 import { versionLine } from './app-version.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, processIo, UsageError, type CliCommand, type CliIo } from './command.js';
+import { importCommand } from './import-command.js';
 import { lsCommand } from './ls-command.js';
 import { rmCommand } from './rm-command.js';
 import { runCommand } from './run-command.js';
@@ -20,7 +21,7 @@ import { serveCommand } from './serve-command.js';
 import { setCommand } from './set-command.js';
 import { statusCommand } from './status-command.js';
 
-export const COMMANDS: readonly CliCommand[] = [runCommand, statusCommand, lsCommand, setCommand, rmCommand, serveCommand];
+export const COMMANDS: readonly CliCommand[] = [runCommand, importCommand, statusCommand, lsCommand, setCommand, rmCommand, serveCommand];
 
 export function programHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

@@ -17,7 +17,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { createSystemKeychain, keychainService } from '../../src/main/core/keychain.js';
 import { startCore, type KeyholdCore } from '../../src/main/core/keyhold-core.js';
-import { CLIENT_FIXTURES, expectedRewrite, type ClientFixture } from '../helpers/import-fixtures.js';
+import { CLIENT_FIXTURES, expectedRewrite } from '../helpers/import-fixtures.js';
 import { KEYHOLD_BIN, runKeyholdBin } from '../helpers/run-keyhold-bin.js';
 import { ScriptedPrompter } from '../helpers/scripted-prompter.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
@@ -26,7 +26,7 @@ const keychain = createSystemKeychain();
 const tag = `${process.pid}${Date.now().toString(36)}`;
 
 /** Every file under dir, recursively. */
-export function filesUnder(dir: string): string[] {
+function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
 }
 
@@ -97,10 +97,9 @@ describe('keyhold import, per client format', () => {
   }
 });
 
-export function writeAt(path: string, text: string, mode: number): void {
+function writeAt(path: string, text: string, mode: number): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
   chmodSync(path, mode);
 }
 
-export type { ClientFixture };

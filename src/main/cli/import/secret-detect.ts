@@ -16,7 +16,7 @@ const SECRET_WORDS = new Set([
   'KEY', 'APIKEY', 'TOKEN', 'SECRET', 'PASSWORD', 'PASSWD', 'PASS', 'PWD', 'PAT', 'CREDENTIAL', 'CREDENTIALS', 'AUTH', 'BEARER', 'PRIVATE', 'SESSION', 'COOKIE',
 ]);
 /** Names that contain a secret word but hold no secret. */
-const NOT_SECRET_NAMES = /(^|_)(PUBLIC_KEY|KEY_ID|KEY_FILE|KEY_PATH|TOKEN_URL|AUTH_URL|TOKEN_FILE|KEYCHAIN|PASSWORD_FILE)$/i;
+const NOT_SECRET_NAMES = /(^|_)(PUBLIC_KEY|KEYCHAIN)$|[_-](FILE|PATH|DIR|URL|URI|ID|ENDPOINT|HOST|PORT|TYPE)$/i;
 
 export const KNOWN_PREFIXES: readonly string[] = [
   'sk-', 'sk_live_', 'sk_test_', 'rk_live_', 'ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'glpat-', 'xoxb-', 'xoxp-', 'xoxa-', 'xoxs-', 'xapp-',

@@ -14,6 +14,22 @@ import { build } from 'esbuild';
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const CLI_OUT_DIR = join(root, 'out', 'cli');
 
+// zod's `z` namespace re-exports every locale (~250 KB minified, half the bundle), which no
+// tree-shaking can drop; Keyhold never calls z.locales, and zod configures English by itself.
+// Every node start of `keyhold run` would parse them: only `en` is kept.
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: 'zod-locales', namespace: 'zod-locales' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'zod-locales' }, () => ({
+      contents: "export { default as en } from 'zod/v4/locales/en.js';",
+      resolveDir: root,
+    }));
+  },
+};
+
 await rm(CLI_OUT_DIR, { recursive: true, force: true });
 await build({
   entryPoints: { keyhold: join(root, 'src', 'main', 'cli', 'bin-entry.ts') },
@@ -34,4 +50,5 @@ await build({
   minify: true,
   legalComments: 'none',
   logLevel: 'warning',
+  plugins: [zodEnglishOnly],
 });

@@ -4,6 +4,7 @@
  * XDG_* variable of the developer's environment leaks in.
  */
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { REPO_ROOT } from './spawn-serve.js';
@@ -28,4 +29,9 @@ export function runKeyholdBin(args: readonly string[], options: { home: string; 
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** Every file under dir, recursively (to search what Keyhold wrote for a value). */
+export function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
 }

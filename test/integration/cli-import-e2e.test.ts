@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
@@ -17,7 +17,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 
 import { createSystemKeychain, keychainService } from '../../src/main/core/keychain.js';
-import { runKeyholdBin } from '../helpers/run-keyhold-bin.js';
+import { filesUnder, runKeyholdBin } from '../helpers/run-keyhold-bin.js';
 import { REPO_ROOT, spawnServe, type ServeProcess } from '../helpers/spawn-serve.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -25,9 +25,6 @@ const FIXTURE = join(REPO_ROOT, 'test/fixtures/api-key-mcp-server.ts');
 const server = `e2e-import-${process.pid}${Date.now().toString(36)}`;
 const VALUE = `sk-${randomBytes(20).toString('hex')}`;
 
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
-}
 
 describe('keyhold import end to end (Claude Desktop config → SDK client)', () => {
   let root: { path: string; cleanup: () => Promise<void> };

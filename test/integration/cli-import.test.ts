@@ -11,24 +11,20 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { createSystemKeychain, keychainService } from '../../src/main/core/keychain.js';
 import { startCore, type KeyholdCore } from '../../src/main/core/keyhold-core.js';
 import { CLIENT_FIXTURES, expectedRewrite } from '../helpers/import-fixtures.js';
-import { KEYHOLD_BIN, runKeyholdBin } from '../helpers/run-keyhold-bin.js';
+import { filesUnder, KEYHOLD_BIN, runKeyholdBin } from '../helpers/run-keyhold-bin.js';
 import { ScriptedPrompter } from '../helpers/scripted-prompter.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const keychain = createSystemKeychain();
 const tag = `${process.pid}${Date.now().toString(36)}`;
 
-/** Every file under dir, recursively. */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
-}
 
 describe('keyhold import, per client format', () => {
   let core: KeyholdCore;

@@ -130,33 +130,29 @@ class Scanner {
   }
 
   private array(start: number): TomlValue {
-    this.pos++;
-    const items: TomlValue[] = [];
-    for (;;) {
-      this.skipBlank(true);
-      if (this.peek() === ']') break;
-      items.push(this.value());
-      this.skipBlank(true);
-      if (this.peek() === ',') this.pos++;
-      else if (this.peek() !== ']') this.fail('"," or "]"');
-    }
-    this.pos++;
+    const items = this.sequence(']', () => this.value());
     return { kind: 'array', items, span: { start, end: this.pos } };
   }
 
   private inlineTable(start: number): TomlValue {
+    const pairs = this.sequence('}', () => this.pair());
+    return { kind: 'table', pairs, span: { start, end: this.pos } };
+  }
+
+  /** `[a, b,]` or `{k = v, …}` from the opening bracket to after `close`. */
+  private sequence<T>(close: string, item: () => T): T[] {
     this.pos++;
-    const pairs: TomlPair[] = [];
+    const items: T[] = [];
     for (;;) {
       this.skipBlank(true);
-      if (this.peek() === '}') break;
-      pairs.push(this.pair());
+      if (this.peek() === close) break;
+      items.push(item());
       this.skipBlank(true);
       if (this.peek() === ',') this.pos++;
-      else if (this.peek() !== '}') this.fail('"," or "}"');
+      else if (this.peek() !== close) this.fail(`"," or "${close}"`);
     }
     this.pos++;
-    return { kind: 'table', pairs, span: { start, end: this.pos } };
+    return items;
   }
 
   private escape(): string {

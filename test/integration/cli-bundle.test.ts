@@ -91,7 +91,7 @@ describe('the bundled keyhold CLI', () => {
 });
 
 describe('the packaged app\'s keyhold launcher (build/cli/keyhold)', () => {
-  it('runs the bundled CLI with the app binary in Node mode, through a PATH symlink, and names itself in run --help', async (t) => {
+  it('runs the bundled CLI with the app binary in Node mode, through a PATH symlink, names itself in run --help, and does not pass Node mode on (electron_run_as_node_inherited)', async (t) => {
     if (process.platform === 'win32') return t.skip('the POSIX launcher');
     const dir = await makeTempDir('keyhold-launcher-');
     t.after(() => dir.cleanup());

@@ -46,7 +46,7 @@ describe('keyhold import, per client format', () => {
   });
 
   for (const [index, fixture] of CLIENT_FIXTURES.entries()) {
-    it(`${fixture.client}: detects, dry-runs without the value, rewrites exactly, keeps the mode, undoes byte for byte`, async () => {
+    it(`${fixture.client}: detects, dry-runs without the value (import_value_printed), rewrites exactly, keeps the mode, undoes byte for byte, no value in any file written (import_value_in_undo_record)`, async () => {
       const server = `imp${index}-${tag}`;
       servers.push(server);
       const value = `ghp_${randomBytes(16).toString('hex')}`;

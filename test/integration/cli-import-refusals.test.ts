@@ -2,7 +2,7 @@
  * `keyhold import` when something says no or goes wrong: nothing is changed
  * that should not be. The bundled bin as a process, the real core and keychain.
  *
- * Threats: import_deny_changes_nothing, import_clobbers_concurrent_edit,
+ * Threats: import_deny_changes_nothing, import_clobbers_concurrent_edit, import_overwrites_stored_key,
  * import_breaks_unparsable_config, remote_header_secret_silently_ignored.
  */
 import assert from 'node:assert/strict';
@@ -141,4 +141,23 @@ describe('keyhold import refusals', () => {
     assert.match(undo.stderr, new RegExp(`${server} in .*config\\.toml changed since it was imported; left as it is`));
     assert.equal(readFileSync(path, 'utf8'), edited);
   });
+
+  it('import_overwrites_stored_key: two configs with one server name and different keys keep both keys', async () => {
+    const { path: desktop } = desktopConfig();
+    const cursorFixture = CLIENT_FIXTURES.find((f) => f.client === 'Cursor (user)');
+    const cursor = cursorFixture?.path(where.home, where.cwd) ?? '';
+    const otherValue = `ghp_${randomBytes(16).toString('hex')}`;
+    mkdirSync(join(cursor, '..'), { recursive: true });
+    writeFileSync(cursor, cursorFixture?.text(otherValue, server) ?? '');
+    const run = await runKeyholdBin(['import', '--yes'], where);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, new RegExp(`stored as "${server}-2" instead, so no stored value is replaced`));
+    assert.ok(readFileSync(desktop, 'utf8').includes(`keyhold://${server}/${VAR}`));
+    assert.ok(readFileSync(cursor, 'utf8').includes(`keyhold://${server}-2/${VAR}`));
+    assert.ok(readFileSync(cursor, 'utf8').includes(`"--server", "${server}-2"`));
+    assert.equal(await keychain.get(keychainService(server), VAR), value);
+    assert.equal(await keychain.get(keychainService(`${server}-2`), VAR), otherValue);
+    await keychain.delete(keychainService(`${server}-2`), VAR);
+  });
 });
+

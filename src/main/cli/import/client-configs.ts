@@ -26,7 +26,7 @@ const MCP_SERVERS = [['mcpServers']] as const;
 export function knownConfigs({ home, cwd, platform, env }: ConfigPlaces): ClientConfig[] {
   const appData = platform === 'win32' ? (env['APPDATA'] ?? join(home, 'AppData', 'Roaming')) : platform === 'darwin' ? join(home, 'Library', 'Application Support') : (env['XDG_CONFIG_HOME'] ?? join(home, '.config'));
   const json = (client: string, path: string, mapPaths: readonly (readonly string[])[] = MCP_SERVERS): ClientConfig => ({ client, path, format: 'jsonc', mapPaths });
-  return [
+  const all = [
     json('Claude Desktop', join(appData, 'Claude', 'claude_desktop_config.json')),
     json('Claude Code (user)', join(home, '.claude.json'), [['mcpServers'], ['projects', cwd, 'mcpServers']]),
     json('Claude Code (project)', join(cwd, '.mcp.json')),
@@ -38,7 +38,9 @@ export function knownConfigs({ home, cwd, platform, env }: ConfigPlaces): Client
     json('Gemini CLI (user)', join(home, '.gemini', 'settings.json')),
     json('Gemini CLI (project)', join(cwd, '.gemini', 'settings.json')),
     { client: 'Codex', path: join(env['CODEX_HOME'] ?? join(home, '.codex'), 'config.toml'), format: 'toml', mapPaths: [['mcp_servers']] },
-  ];
+  ] satisfies ClientConfig[];
+  // Run from the home directory, a project file is the user file (~/.cursor/mcp.json, ~/.gemini/settings.json): once.
+  return all.filter((config, index) => all.findIndex((other) => other.path === config.path) === index);
 }
 
 export function namedConfig(path: string): ClientConfig {

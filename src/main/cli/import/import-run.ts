@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 
 import { resolveDataDir } from '../../../shared/data-dir.js';
+import type { KeyholdClient } from '../../../bridge/client.js';
 import { cliClient, errorMessage, pendingNotice, reachApp } from '../app-client.js';
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, UsageError, type CliIo } from '../command.js';
 import { IMPORT_HELP } from '../import-command.js';
@@ -23,9 +24,14 @@ import { readUndo, withEntries, writeUndo } from './undo-store.js';
 import { keyholdCommandLine, type CommandLine } from '../keyhold-command.js';
 
 interface ChosenServer {
+  /** The plan as stored: its server may differ from the source's (freeServerName). */
   readonly plan: ServerPlan;
+  readonly source: ServerPlan;
   readonly secrets: readonly MovedSecret[];
 }
+
+/** How many other names (`<server>-2`, `-3`, …) to try when a server's names are taken. */
+const MAX_NAME_TRIES = 20;
 
 export async function runImport(argv: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs(argv, { config: { type: 'string' }, 'dry-run': { type: 'boolean' }, yes: { type: 'boolean' }, undo: { type: 'boolean' } });
@@ -58,7 +64,7 @@ export async function runImport(argv: readonly string[], io: CliIo): Promise<num
   const stored = await storeValues([...plans.values()].flat().filter((plan) => chosen.has(plan)), io);
   let ok = !failed && stored.length === chosen.size;
   for (const [config, configPlans] of plans) {
-    const done = stored.filter((s) => configPlans.includes(s.plan));
+    const done = stored.filter((s) => configPlans.includes(s.source));
     if (done.length > 0 && !(await rewriteConfig(config, done, keyhold, dataDir, io))) ok = false;
   }
   return ok ? EXIT_OK : EXIT_FAILURE;
@@ -116,23 +122,49 @@ async function storeValues(plans: readonly ServerPlan[], io: CliIo): Promise<Cho
     await probe.close();
   }
   const stored: ChosenServer[] = [];
-  for (const plan of plans) {
-    if (plan.verdict.kind !== 'import') continue;
-    const secrets = plan.verdict.secrets;
-    const client = cliClient(plan.server, io);
+  for (const source of plans) {
+    if (source.verdict.kind !== 'import') continue;
+    const secrets = source.verdict.secrets;
+    let client: KeyholdClient | undefined;
     try {
+      const free = await freeServerName(source.server, secrets.map((s) => s.variable), io);
+      if (free !== source.server) {
+        io.stdout.write(`  ${source.entry.name}: Keyhold already holds ${secrets.map((s) => s.variable).join(' or ')} for "${source.server}": stored as "${free}" instead, so no stored value is replaced.\n`);
+      }
+      const plan: ServerPlan = { ...source, server: free };
+      client = cliClient(free, io);
       await client.put(Object.fromEntries(secrets.map((s) => [s.variable, s.field.value])), {
-        reason: `keyhold import: move ${secrets.map((s) => s.variable).join(', ')} of "${plan.entry.name}" from its MCP client config into the keychain`,
+        reason: `keyhold import: move ${secrets.map((s) => s.variable).join(', ')} of "${source.entry.name}" from its MCP client config into the keychain`,
         onPending: pendingNotice(io, 'import'),
       });
-      stored.push({ plan, secrets });
+      stored.push({ plan, source, secrets });
     } catch (error) {
-      io.stderr.write(`keyhold import: ${plan.entry.name}: not imported (its entry is unchanged): ${errorMessage(error)}\n`);
+      io.stderr.write(`keyhold import: ${source.entry.name}: not imported (its entry is unchanged): ${errorMessage(error)}\n`);
+    } finally {
+      await client?.close();
+    }
+  }
+  return stored;
+}
+
+/**
+ * `server` when none of `names` is stored for it yet; else the first of
+ * `<server>-2`, `-3`, … with none of them. Two configs may use one server name
+ * with different keys, and a key imported earlier must not be overwritten
+ * (its config refers to it). Status requests open no window.
+ */
+async function freeServerName(server: string, names: readonly string[], io: CliIo): Promise<string> {
+  for (let n = 1; n <= MAX_NAME_TRIES; n++) {
+    const candidate = n === 1 ? server : `${server.slice(0, 60)}-${n}`;
+    const client = cliClient(candidate, io);
+    try {
+      const status = await client.status(names);
+      if (!status.some((s) => s.exists)) return candidate;
     } finally {
       await client.close();
     }
   }
-  return stored;
+  throw new Error(`Keyhold already holds these names for "${server}" and ${MAX_NAME_TRIES - 1} variants of it; delete some with keyhold rm, then import again`);
 }
 
 async function rewriteConfig(config: LoadedConfig, done: readonly ChosenServer[], keyhold: CommandLine, dataDir: string, io: CliIo): Promise<boolean> {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 
 import packageJson from '../../package.json' with { type: 'json' };
@@ -119,6 +119,24 @@ describe('the packaged app\'s keyhold launcher (build/cli/keyhold)', () => {
     // Node mode is not passed on to the commands keyhold run starts.
     const child = spawnSync('keyhold', ['run', '--', process.execPath, '-e', 'process.stdout.write(String(process.env.ELECTRON_RUN_AS_NODE))'], { env, encoding: 'utf8' });
     assert.equal(child.stdout, 'undefined');
+  });
+
+  it('macOS layout (Keyhold.app/Contents): runs the CLI with the node on PATH, never the app binary in Node mode', async (t) => {
+    if (process.platform === 'win32') return t.skip('the POSIX launcher');
+    const dir = await makeTempDir('keyhold-launcher-mac-');
+    t.after(() => dir.cleanup());
+    const contents = join(dir.path, 'Keyhold.app', 'Contents');
+    const cli = join(contents, 'Resources', 'cli');
+    mkdirSync(join(contents, 'MacOS'), { recursive: true });
+    // The app binary: its RunAsNode fuse is off on macOS, so the launcher must not use it.
+    writeFileSync(join(contents, 'MacOS', 'Keyhold'), '#!/bin/sh\necho "app binary started" >&2\nexit 99\n');
+    chmodSync(join(contents, 'MacOS', 'Keyhold'), 0o755);
+    cpSync(CLI_OUT, cli, { recursive: true });
+    cpSync(join(REPO_ROOT, 'build/cli/keyhold'), join(cli, 'keyhold'));
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${dirname(process.execPath)}:/usr/bin:/bin` };
+    const version = spawnSync(join(cli, 'keyhold'), ['--version'], { env, encoding: 'utf8' });
+    assert.equal(version.stderr, '');
+    assert.equal(version.stdout, `keyhold ${packageJson.version}\n`);
   });
 });
 

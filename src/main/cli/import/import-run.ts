@@ -49,6 +49,7 @@ export async function runImport(argv: readonly string[], io: CliIo): Promise<num
   const configs = only === undefined ? knownConfigs({ home, cwd: process.cwd(), platform: process.platform, env: io.env }) : [only];
   const { loaded, failed } = await loadAll(configs, only !== undefined, io);
   const plans = new Map(loaded.map((config) => [config, config.entries.map((entry) => planServer(entry, keyhold))]));
+  if (loaded.length === 0 && !failed) io.stdout.write(`No MCP client config found. Looked for:\n${configs.map((c) => `  ${c.client}: ${c.path}`).join('\n')}\n`);
   report(plans, keyhold, values['dry-run'] === true, io);
   const wanted = [...plans.values()].flat().filter((plan) => plan.verdict.kind === 'import');
   if (values['dry-run'] === true || wanted.length === 0) {

@@ -103,7 +103,9 @@ describe('the packaged app\'s keyhold launcher (build/cli/keyhold)', () => {
     cpSync(join(REPO_ROOT, 'build/cli/keyhold'), join(cli, 'keyhold'));
     // A stand-in for the Electron binary: in Node mode it runs the script it is given, as Electron does; otherwise it would start the GUI.
     const fakeApp = join(app, 'keyhold');
-    writeFileSync(fakeApp, `#!/bin/sh\n[ "$ELECTRON_RUN_AS_NODE" = 1 ] || { echo "GUI started" >&2; exit 99; }\nexec ${JSON.stringify(process.execPath)} "$@"\n`);
+    // Like Electron in Node mode, it says so in process.versions.electron.
+    const asElectron = `data:text/javascript,Object.defineProperty(process.versions,'electron',{value:'45.0.0',enumerable:true})`;
+    writeFileSync(fakeApp, `#!/bin/sh\n[ "$ELECTRON_RUN_AS_NODE" = 1 ] || { echo "GUI started" >&2; exit 99; }\nexec ${JSON.stringify(process.execPath)} --import "${asElectron}" "$@"\n`);
     chmodSync(fakeApp, 0o755);
     const bin = join(dir.path, 'home', '.local', 'bin');
     mkdirSync(bin, { recursive: true });

@@ -8,12 +8,11 @@
  * are loaded: tools and launchers ask it on every start.
  */
 import { versionLine } from './app-version.js';
-import { LAUNCHER_VARIABLE } from './keyhold-command.js';
 
-// The packaged launcher runs this file with the app's binary in Node mode: the
-// commands `keyhold run` starts must not inherit that mode (an Electron app
-// among them would start as plain Node).
-if (process.env[LAUNCHER_VARIABLE] !== undefined) delete process.env['ELECTRON_RUN_AS_NODE'];
+// The packaged launcher runs this file with the app's binary in Node mode
+// (ELECTRON_RUN_AS_NODE=1): the commands `keyhold run` starts must not inherit
+// that mode (an Electron app among them would start as plain Node).
+if (process.versions['electron'] !== undefined) delete process.env['ELECTRON_RUN_AS_NODE'];
 
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {

@@ -3,11 +3,12 @@
  * that should not be. The bundled bin as a process, the real core and keychain.
  *
  * Threats: import_deny_changes_nothing, import_clobbers_concurrent_edit, import_overwrites_stored_key,
+ * import_leaves_value_behind_symlink,
  * import_breaks_unparsable_config, remote_header_secret_silently_ignored.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 
@@ -158,6 +159,25 @@ describe('keyhold import refusals', () => {
     assert.equal(await keychain.get(keychainService(server), VAR), value);
     assert.equal(await keychain.get(keychainService(`${server}-2`), VAR), otherValue);
     await keychain.delete(keychainService(`${server}-2`), VAR);
+  });
+
+  it('import_leaves_value_behind_symlink: a config that is a symlink is rewritten where it points, and stays a link', async () => {
+    const target = join(where.home, 'dotfiles', 'claude_desktop_config.json');
+    mkdirSync(join(target, '..'), { recursive: true });
+    writeFileSync(target, claudeDesktop?.text(value, server) ?? '');
+    const path = claudeDesktop?.path(where.home, where.cwd) ?? '';
+    mkdirSync(join(path, '..'), { recursive: true });
+    symlinkSync(target, path);
+    const run = await runKeyholdBin(['import', '--yes'], where);
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(lstatSync(path).isSymbolicLink(), 'still a link');
+    assert.ok(!readFileSync(target, 'utf8').includes(value), 'the value is gone from the file the link points to');
+    assert.ok(readFileSync(target, 'utf8').includes(`keyhold://${server}/${VAR}`));
+    // --config: only this file's record (an earlier test left one that cannot be undone).
+    const undo = await runKeyholdBin(['import', '--undo', '--config', path], where);
+    assert.equal(undo.code, 0, undo.stderr);
+    assert.ok(lstatSync(path).isSymbolicLink());
+    assert.equal(readFileSync(target, 'utf8'), claudeDesktop?.text(value, server));
   });
 });
 

@@ -5,12 +5,14 @@
  *   or an editor may have saved it while the approval window was open) and
  *   refuses otherwise, so nobody's change is clobbered;
  * - the new text goes to a temp file beside it with the original mode, fsynced,
- *   then renamed over it: a crash leaves the old file or the new, never half.
+ *   then renamed over it: a crash leaves the old file or the new, never half;
+ * - a config that is a symlink (a dotfiles repository) is written where it
+ *   points, so the link stays and the value does not stay behind in the target.
  * No backup copy is written (the original held the values); `--undo` restores
  * from the undo record and the keychain.
  */
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { open, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 import type { ClientConfig } from './client-configs.js';
@@ -20,6 +22,8 @@ import { parseTomlStatements, TOML_SYNTAX, tomlEntries } from './toml-entries.js
 
 export interface LoadedConfig {
   readonly config: ClientConfig;
+  /** The file itself: a config that is a symlink (dotfiles) is written where it points, and stays a link. */
+  readonly realPath: string;
   readonly text: string;
   readonly mode: number;
   readonly syntax: ConfigSyntax;
@@ -35,14 +39,16 @@ export class ConfigChangedError extends Error {
 export async function loadConfig(config: ClientConfig): Promise<LoadedConfig | undefined> {
   let text: string;
   let mode: number;
+  let realPath: string;
   try {
-    text = await readFile(config.path, 'utf8');
-    mode = (await stat(config.path)).mode & 0o7777;
+    realPath = await realpath(config.path);
+    text = await readFile(realPath, 'utf8');
+    mode = (await stat(realPath)).mode & 0o7777;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  return { config, text, mode, ...parseConfigText(config, text) };
+  return { config, realPath, text, mode, ...parseConfigText(config, text) };
 }
 
 export function parseConfigText(config: ClientConfig, text: string): { syntax: ConfigSyntax; entries: ServerEntry[] } {
@@ -51,7 +57,7 @@ export function parseConfigText(config: ClientConfig, text: string): { syntax: C
 }
 
 export async function writeConfigIfUnchanged(loaded: LoadedConfig, next: string): Promise<void> {
-  const path = loaded.config.path;
+  const path = loaded.realPath;
   const temp = join(dirname(path), `.${basename(path)}.keyhold-${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'wx', 0o600);
   try {

@@ -13,8 +13,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 
+import { main } from '../../src/main/cli/keyhold.js';
 import { createSystemKeychain, keychainService } from '../../src/main/core/keychain.js';
 import { startCore, type KeyholdCore } from '../../src/main/core/keyhold-core.js';
 import { CLIENT_FIXTURES, expectedRewrite } from '../helpers/import-fixtures.js';
@@ -41,7 +43,7 @@ describe('keyhold import, per client format', () => {
   });
   after(async () => {
     await core.stop();
-    for (const server of servers) await keychain.delete(keychainService(server), 'GITHUB_PERSONAL_ACCESS_TOKEN').catch(() => false);
+    for (const server of servers) for (const name of ['GITHUB_PERSONAL_ACCESS_TOKEN', 'API_KEY']) await keychain.delete(keychainService(server), name).catch(() => false);
     await root.cleanup();
   });
 
@@ -91,6 +93,27 @@ describe('keyhold import, per client format', () => {
       assert.ok(!undo.stdout.includes(value) && !undo.stderr.includes(value));
     });
   }
+
+  it('without --yes, on a terminal, asks server by server and imports only the ones answered yes', async () => {
+    const home = join(root.path, 'home-ask');
+    const path = join(home, 'mcp.json');
+    const [yes, no] = [`ask-yes-${tag}`, `ask-no-${tag}`];
+    servers.push(yes, no);
+    const text = JSON.stringify({ mcpServers: { [yes]: { command: 'a', env: { API_KEY: 'k-yes-0123456789abcdef' } }, [no]: { command: 'b', env: { API_KEY: 'k-no-0123456789abcdef' } } } });
+    writeAt(path, text, 0o600);
+    const stdin = Object.assign(new PassThrough(), { isTTY: true });
+    stdin.end('y\nn\n');
+    const [stdout, stderr] = [new PassThrough(), new PassThrough()];
+    let out = '';
+    stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const code = await main(['import', '--config', path], { stdin, stdout, stderr, env: { HOME: home, KEYHOLD_HOME: dataDir } });
+    assert.equal(code, 0, out);
+    const after = readFileSync(path, 'utf8');
+    assert.ok(after.includes(`keyhold://${yes}/API_KEY`));
+    assert.ok(after.includes('k-no-0123456789abcdef'), 'the server answered no keeps its entry');
+    assert.equal(await keychain.get(keychainService(no), 'API_KEY'), null);
+  });
 });
 
 function writeAt(path: string, text: string, mode: number): void {

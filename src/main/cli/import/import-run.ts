@@ -7,7 +7,7 @@
  */
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { createInterface } from 'node:readline/promises';
+import { createInterface } from 'node:readline';
 
 import { resolveDataDir } from '../../../shared/data-dir.js';
 import type { KeyholdClient } from '../../../bridge/client.js';
@@ -99,16 +99,20 @@ function report(plans: ReadonlyMap<LoadedConfig, readonly ServerPlan[]>, keyhold
 async function choose(wanted: readonly ServerPlan[], yes: boolean, io: CliIo): Promise<Set<ServerPlan>> {
   if (yes) return new Set(wanted);
   if (io.stdin.isTTY !== true) throw new UsageError('stdin is not a terminal to ask on: pass --yes to import every server listed, or --dry-run to look first');
-  const ask = createInterface({ input: io.stdin as NodeJS.ReadableStream, output: io.stderr, terminal: false });
+  // Lines are read through the iterator, which keeps lines typed ahead of a question (readline's question() drops them).
+  const reader = createInterface({ input: io.stdin as NodeJS.ReadableStream, terminal: false });
+  const lines = reader[Symbol.asyncIterator]();
   try {
     const chosen = new Set<ServerPlan>();
     for (const plan of wanted) {
-      const answer = await ask.question(`Import the secrets of ${plan.entry.name}? [y/N] `);
-      if (/^y(es)?$/i.test(answer.trim())) chosen.add(plan);
+      io.stderr.write(`Import the secrets of ${plan.entry.name}? [y/N] `);
+      const answer = await lines.next();
+      if (answer.done === true) break;
+      if (/^y(es)?$/i.test(String(answer.value).trim())) chosen.add(plan);
     }
     return chosen;
   } finally {
-    ask.close();
+    reader.close();
   }
 }
 

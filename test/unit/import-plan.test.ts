@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { parse as parseToml } from 'smol-toml';
+
 import { applyEdits } from '../../src/main/cli/import/config-entry.js';
 import { JSONC_SYNTAX, jsoncEntries, parseJsoncTree } from '../../src/main/cli/import/jsonc-entries.js';
+import { parseTomlStatements, TOML_SYNTAX, tomlEntries } from '../../src/main/cli/import/toml-entries.js';
 import { fillTemplate, keyholdServerName, planServer, rewriteEdits, secretArgPositions, undoEntry } from '../../src/main/cli/import/import-plan.js';
 
 const keyhold = { command: '/opt/keyhold', args: [] };
@@ -40,4 +43,39 @@ describe('import plan', () => {
     assert.equal(keyholdServerName('@scope/server name'), 'scope-server-name');
     assert.equal(keyholdServerName('***'), 'server');
   });
+});
+
+describe('import plan on Windows (Keyhold.exe in Node mode)', () => {
+  const windows = { command: 'C:\\Keyhold\\Keyhold.exe', args: ['C:\\Keyhold\\resources\\cli\\keyhold.mjs'], env: { ELECTRON_RUN_AS_NODE: '1' } };
+
+  it('JSON: adds ELECTRON_RUN_AS_NODE to the env object, and undo takes it away', () => {
+    const text = '{"mcpServers": {"s": {"command": "x", "env": {\n  "API_KEY": "abc"\n}}}}';
+    const [entry] = jsoncEntries(parseJsoncTree(text, 'x.json'), [['mcpServers']]);
+    assert.ok(entry !== undefined);
+    const plan = planServer(entry, windows);
+    const secrets = plan.verdict.kind === 'import' ? plan.verdict.secrets : [];
+    const edits = rewriteEdits(plan, secrets, windows, JSONC_SYNTAX, text);
+    const next = JSON.parse(applyEdits(text, edits)) as { mcpServers: { s: { command: string; args: string[]; env: Record<string, string> } } };
+    assert.equal(next.mcpServers.s.command, 'C:\\Keyhold\\Keyhold.exe');
+    assert.deepEqual(next.mcpServers.s.args, ['C:\\Keyhold\\resources\\cli\\keyhold.mjs', 'run', '--server', 's', '--', 'x']);
+    assert.deepEqual(next.mcpServers.s.env, { ELECTRON_RUN_AS_NODE: '1', API_KEY: 'keyhold://s/API_KEY' });
+    const undo = undoEntry(plan, secrets, edits, JSONC_SYNTAX, text);
+    assert.equal(fillTemplate(undo.template, ['abc'], JSONC_SYNTAX), text.slice(entry.span.start, entry.span.end));
+  });
+
+  for (const [form, toml] of [
+    ['an inline table', '[mcp_servers.s]\ncommand = "x"\nenv = { API_KEY = "abc" }\n'],
+    ['an [env] table', '[mcp_servers.s]\ncommand = "x"\n[mcp_servers.s.env]\nAPI_KEY = "abc"\n'],
+    ['dotted keys', '[mcp_servers.s]\ncommand = "x"\nenv.API_KEY = "abc"\n'],
+  ] as const) {
+    it(`TOML, env as ${form}: adds ELECTRON_RUN_AS_NODE`, () => {
+      const [entry] = tomlEntries(parseTomlStatements(toml, 'c.toml'), toml.length, 'c.toml');
+      assert.ok(entry !== undefined);
+      const plan = planServer(entry, windows);
+      const secrets = plan.verdict.kind === 'import' ? plan.verdict.secrets : [];
+      const next = parseToml(applyEdits(toml, rewriteEdits(plan, secrets, windows, TOML_SYNTAX, toml))) as { mcp_servers: { s: { command: string; env: Record<string, string> } } };
+      assert.equal(next.mcp_servers.s.command, 'C:\\Keyhold\\Keyhold.exe');
+      assert.deepEqual({ ...next.mcp_servers.s.env }, { ELECTRON_RUN_AS_NODE: '1', API_KEY: 'keyhold://s/API_KEY' });
+    });
+  }
 });

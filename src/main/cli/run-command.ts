@@ -66,8 +66,7 @@ a running Keyhold is always asked, and its "Deny" always stands.
 Example (an MCP client config; the absolute path of this keyhold, since MCP
 clients may not share your PATH — never \`npx keyhold\`, a name on the npm
 registry that is not this program):
-${configExample(keyholdCommandLine(env), ['run', '--', 'npx', '-y', '@modelcontextprotocol/server-github'])},
-  "env": { "GITHUB_PERSONAL_ACCESS_TOKEN": "keyhold://github/token" }
+${configExample(keyholdCommandLine(env), ['run', '--', 'npx', '-y', '@modelcontextprotocol/server-github'], { GITHUB_PERSONAL_ACCESS_TOKEN: 'keyhold://github/token' })}
 
 \`keyhold import\` writes such entries for the MCP servers already configured.
 `;

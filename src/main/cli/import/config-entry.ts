@@ -35,9 +35,35 @@ export interface ServerEntry {
   /** The args array literal, when there is one. */
   readonly argsSpan?: Span;
   readonly env: readonly NamedString[];
+  /** Where a new env variable can go, and in which form (only when the entry has an env to add to). */
+  readonly envInsert?: EnvInsert;
   /** Remote servers: HTTP headers (Authorization, X-API-Key…) and the URL. */
   readonly headers: readonly NamedString[];
   readonly url?: string;
+}
+
+/**
+ * A point in the entry's env where a variable can be added: right after the
+ * `{` of a JSON object or TOML inline table, or at the start of the line of
+ * the first variable of a TOML `[….env]` table or of `env.X = …` keys.
+ */
+export interface EnvInsert {
+  readonly offset: number;
+  readonly form: 'json' | 'toml-inline' | 'toml-line' | 'toml-dotted-line';
+}
+
+/** The text that adds `name = value` (value already quoted) at an EnvInsert. */
+export function envPairText(form: EnvInsert['form'], name: string, quoted: string): string {
+  switch (form) {
+    case 'json':
+      return `${JSON.stringify(name)}: ${quoted}, `;
+    case 'toml-inline':
+      return ` ${name} = ${quoted},`;
+    case 'toml-line':
+      return `${name} = ${quoted}\n`;
+    case 'toml-dotted-line':
+      return `env.${name} = ${quoted}\n`;
+  }
 }
 
 /** How one file format writes what the rewrite needs. */

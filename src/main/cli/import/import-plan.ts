@@ -11,7 +11,7 @@ import { basename } from 'node:path';
 import { serverNameSchema } from '../../../shared/bridge-protocol.js';
 import type { CommandLine } from '../keyhold-command.js';
 import { REFERENCE_SCHEME } from '../secret-ref.js';
-import { applyEdits, type ConfigSyntax, type ServerEntry, type StringField, type TextEdit } from './config-entry.js';
+import { applyEdits, envPairText, type ConfigSyntax, type ServerEntry, type StringField, type TextEdit } from './config-entry.js';
 import { nameLooksSecret, secretReason, urlHoldsSecret, type SecretReason } from './secret-detect.js';
 
 export interface MovedSecret {
@@ -116,6 +116,12 @@ export function rewriteEdits(plan: ServerPlan, secrets: readonly MovedSecret[], 
     edits.push({ span: entry.command.span, text: syntax.quote(keyhold.command) }, { span: entry.argsSpan, text: array });
   }
   for (const secret of secrets) edits.push({ span: secret.field.span, text: syntax.quote(referenceFor(plan.server, secret.variable)) });
+  const added = Object.entries(keyhold.env ?? {}).filter(([name]) => !entry.env.some((e) => e.name === name));
+  if (added.length > 0) {
+    if (entry.envInsert === undefined) throw new Error(`${entry.name}: cannot add ${added.map(([name]) => name).join(', ')} to this entry's env`);
+    const { offset, form } = entry.envInsert;
+    edits.push({ span: { start: offset, end: offset }, text: added.map(([name, value]) => envPairText(form, name, syntax.quote(value))).join('') });
+  }
   return edits;
 }
 

@@ -38,6 +38,7 @@ export function describePlan(plan: ServerPlan, keyhold: CommandLine, dryRun: boo
       const after = [keyhold.command, ...keyhold.args, 'run', '--server', plan.server, '--', ...before];
       lines.push(`      command: ${shellWords(before)}`, `           → ${shellWords(after)}`);
       for (const secret of verdict.secrets) lines.push(`      env ${secret.variable}: ${MASK} → ${referenceFor(plan.server, secret.variable)}`);
+      for (const [name, value] of Object.entries(keyhold.env ?? {})) lines.push(`      env ${name}: added, ${value} (the command is the app's own binary in Node mode)`);
       return lines;
     }
   }

@@ -39,6 +39,7 @@ export function jsoncEntries(root: Node, mapPaths: readonly (readonly string[])[
 function entryOf(name: string, keyPath: string[], node: Node): ServerEntry {
   const command = stringField(child(node, 'command'));
   const argsNode = child(node, 'args');
+  const envNode = child(node, 'env');
   const url = stringField(child(node, 'url') ?? child(node, 'httpUrl') ?? child(node, 'serverUrl'));
   return {
     name,
@@ -48,7 +49,8 @@ function entryOf(name: string, keyPath: string[], node: Node): ServerEntry {
     ...(command === undefined ? {} : { command }),
     args: argsNode?.type === 'array' ? (argsNode.children ?? []).flatMap((item) => stringField(item) ?? []) : [],
     ...(argsNode?.type === 'array' ? { argsSpan: { start: argsNode.offset, end: argsNode.offset + argsNode.length } } : {}),
-    env: namedStrings(child(node, 'env')),
+    env: namedStrings(envNode),
+    ...(envNode?.type === 'object' ? { envInsert: { offset: envNode.offset + 1, form: 'json' as const } } : {}),
     headers: namedStrings(child(node, 'headers')),
     ...(url === undefined ? {} : { url: url.value }),
   };

@@ -8,7 +8,7 @@
  */
 import { parse, TomlError } from 'smol-toml';
 
-import { ConfigParseError, type ConfigSyntax, type NamedString, type ServerEntry, type Span, type StringField } from './config-entry.js';
+import { ConfigParseError, type ConfigSyntax, type EnvInsert, type NamedString, type ServerEntry, type Span, type StringField } from './config-entry.js';
 import { scanToml, type TomlPair, type TomlStatement, type TomlValue } from './toml-scan.js';
 
 const SERVERS = 'mcp_servers';
@@ -61,6 +61,7 @@ function entryOf(name: string, region: readonly TomlStatement[], span: Span): Se
   const fields = new Map<string, TomlValue>();
   const env: NamedString[] = [];
   const headers: NamedString[] = [];
+  let envInsert: EnvInsert | undefined;
   for (const statement of region) {
     if (statement.pair === undefined) continue;
     const [key, sub] = [...statement.table.slice(2), ...statement.pair.key];
@@ -69,6 +70,7 @@ function entryOf(name: string, region: readonly TomlStatement[], span: Span): Se
     if (target !== undefined && sub !== undefined) target.push(...named([{ ...statement.pair, key: [sub] }]));
     else if (target !== undefined && statement.pair.value.kind === 'table') target.push(...named(statement.pair.value.pairs));
     else if (sub === undefined) fields.set(key, statement.pair.value);
+    if (key === 'env' && envInsert === undefined) envInsert = envInsertOf(statement);
   }
   const command = stringOf(fields.get('command'));
   const args = fields.get('args');
@@ -82,9 +84,19 @@ function entryOf(name: string, region: readonly TomlStatement[], span: Span): Se
     args: args?.kind === 'array' ? args.items.flatMap((item) => stringOf(item) ?? []) : [],
     ...(args?.kind === 'array' ? { argsSpan: args.span } : {}),
     env,
+    ...(envInsert === undefined ? {} : { envInsert }),
     headers,
     ...(url === undefined ? {} : { url: url.value }),
   };
+}
+
+/** Where a variable can be added to the env that `statement` belongs to. */
+function envInsertOf(statement: TomlStatement): EnvInsert | undefined {
+  const pair = statement.pair;
+  if (pair === undefined) return undefined;
+  if (statement.table.length > 2) return { offset: statement.lineStart, form: 'toml-line' };
+  if (pair.key.length > 1) return { offset: statement.lineStart, form: 'toml-dotted-line' };
+  return pair.value.kind === 'table' ? { offset: pair.value.span.start + 1, form: 'toml-inline' } : undefined;
 }
 
 function named(pairs: readonly TomlPair[]): NamedString[] {

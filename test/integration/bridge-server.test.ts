@@ -68,6 +68,31 @@ describe('bridge transport', () => {
     assert.equal(await upgradeStatus(core.url, { Authorization: core.token }), 401, 'token without the Bearer scheme');
   });
 
+  it('unauthenticated_bridge_access: a prefix or an extension of the token → 401 (the whole token is compared)', async () => {
+    const presented = { 'all but the last character': core.token.slice(0, -1), 'the first character': core.token.slice(0, 1), 'one character more': `${core.token}A` };
+    for (const [label, token] of Object.entries(presented)) {
+      assert.equal(await upgradeStatus(core.url, { Authorization: `Bearer ${token}` }), 401, label);
+    }
+  });
+
+  it('unauthenticated_bridge_access: the token carries at least 256 bits from the CSPRNG, not Math.random', async (t) => {
+    const decoded = Buffer.from(core.token, 'base64url');
+    assert.equal(decoded.toString('base64url'), core.token, 'canonical base64url, so the decoded length is what the token carries');
+    assert.ok(decoded.length >= 32, `${decoded.length * 8} bits`);
+    // With Math.random pinned, tokens of two starts must still differ (and keep their length).
+    t.mock.method(Math, 'random', () => 0.5);
+    const tokens: string[] = [];
+    for (let i = 0; i < 2; i += 1) {
+      const dir = await makeTempDir();
+      const other = await startCore({ dataDir: dir.path, prompter: new ScriptedPrompter(), appVersion: 'test', writeDiscoveryFile: false });
+      tokens.push(other.token);
+      await other.stop();
+      await dir.cleanup();
+    }
+    assert.notEqual(tokens[0], tokens[1]);
+    for (const token of tokens) assert.ok(Buffer.from(token, 'base64url').length >= 32);
+  });
+
   it('browser_cross_origin_access: any Origin header → 403, even with the right token', async () => {
     for (const origin of ['https://evil.example', 'http://127.0.0.1', 'null']) {
       assert.equal(await upgradeStatus(core.url, { Authorization: `Bearer ${core.token}`, Origin: origin }), 403, origin);
@@ -118,6 +143,12 @@ describe('bridge transport', () => {
     const victim = await RawBridgeClient.hello(core.url, core.token, 'big');
     const bystander = await RawBridgeClient.hello(core.url, core.token, 'other');
     victim.sendRaw(JSON.stringify({ id: 'x', type: 'secrets.status', params: { pad: 'x'.repeat(MAX_FRAME_BYTES) } }));
+    // A request right behind it: answered only if the oversize frame was accepted, so the test never waits for a close that does not come.
+    const next = await victim.call('secrets.status', { names: ['token'] }).then(
+      (frame) => `answered: ${JSON.stringify(frame).slice(0, 100)}`,
+      () => 'connection closed',
+    );
+    assert.equal(next, 'connection closed', 'the oversize frame closed the connection before the next request');
     assert.equal(await victim.closed(), 1009);
     const reply = await bystander.call('secrets.status', { names: ['token'] });
     assert.equal(reply.ok, true);

@@ -73,6 +73,15 @@ describe('secret access flows (bridge client ↔ core ↔ keychain)', () => {
     await assert.rejects(client.request([{ name: 'url', label: 'Endpoint', type: 'url', required: true }]), (e) => isKeyholdError(e, 'invalid_request'));
   });
 
+  it('entry_answer_smuggles_names: names the entry answer adds beyond the fields asked for are neither stored nor returned', async () => {
+    const server = serverName('smuggle');
+    const client = connect(server);
+    prompter.answer({ entry: { action: 'save', values: { token: 'v-asked-for', other: 'v-smuggled' } } });
+    assert.deepEqual(await client.get(['token']), { token: 'v-asked-for' });
+    assert.deepEqual(core.vault.list(server).map((s) => s.name), ['token']);
+    assert.equal(await keychain.get(keychainService(server), 'other'), null, 'nothing under the smuggled name in the keychain');
+  });
+
   it('a stored secret opens the approval window; Allow returns the value once', async () => {
     const client = connect(serverName('allow'));
     await seed(client, 'token', 'v-allow');
@@ -116,7 +125,7 @@ describe('secret access flows (bridge client ↔ core ↔ keychain)', () => {
     assert.equal(prompter.shown.length, count + 1);
   });
 
-  it('disconnecting ends the session grant', async () => {
+  it('session_grant_outlives_connection: disconnecting ends the session grant', async () => {
     const server = serverName('disconnect');
     const first = connect(server);
     await seed(first, 'token', 'v-disc');
@@ -130,6 +139,19 @@ describe('secret access flows (bridge client ↔ core ↔ keychain)', () => {
     prompter.answer({ approval: 'allow' });
     await second.get(['token']);
     assert.equal(prompter.shown.length, count + 1, 'a new connection is prompted');
+  });
+
+  it('store_leaves_session_grant: "Allow for session" on a store allows that store only — no read grant on the same connection', async () => {
+    const server = serverName('putsession');
+    const client = connect(server);
+    prompter.answer({ approval: 'allow_session' });
+    assert.deepEqual(await client.put({ token: 'v-put' }), { created: ['token'], replaced: [] });
+    assert.deepEqual(core.grants.list().filter((g) => g.server === server), [], 'no grant while the connection is still open');
+    const count = prompter.shown.length;
+    prompter.answer({ approval: 'allow' });
+    assert.deepEqual(await client.get(['token']), { token: 'v-put' });
+    assert.equal(prompter.shown.length, count + 1, 'the next read of that name opens an approval');
+    assert.equal(prompter.shown.at(-1)?.prompt.kind, 'approval');
   });
 
   it('cross_server_secret_read: another server asking for the same name never gets the value', async () => {

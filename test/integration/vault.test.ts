@@ -94,6 +94,39 @@ describe('vault (real keychain)', () => {
     assert.deepEqual({ recovered: reopened.reconcileReport.recovered, dropped: reopened.reconcileReport.dropped }, { recovered: 1, dropped: 1 });
   });
 
+  it('keychain_index_divergence_after_crash: every keychain write and delete finds its intent already journalled in index.json', async () => {
+    const dir = await makeTempDir();
+    cleanups.push(dir.cleanup);
+    const journalOnDisk = async (): Promise<string[]> => {
+      const index = JSON.parse(await indexText(dir.path)) as { pending: Array<{ op: string; server: string; name: string }> };
+      return index.pending.map((op) => `${op.op} ${op.server}/${op.name}`);
+    };
+    // The keychain is the one place a crash can leave a value the index does not know: this one looks at the disk first.
+    const calls: Array<{ call: string; journal: string[] }> = [];
+    const values = new Map<string, string>();
+    const inspecting: Keychain = {
+      get: (service, account) => Promise.resolve(values.get(`${service}|${account}`) ?? null),
+      set: async (service, account, value) => {
+        calls.push({ call: `set ${service}/${account}`, journal: await journalOnDisk() });
+        values.set(`${service}|${account}`, value);
+      },
+      delete: async (service, account) => {
+        calls.push({ call: `delete ${service}/${account}`, journal: await journalOnDisk() });
+        return values.delete(`${service}|${account}`);
+      },
+      accounts: () => Promise.resolve([]),
+    };
+    const vault = await Vault.open({ dataDir: dir.path, keychain: inspecting });
+    await vault.put('journalled', { token: 'v1', user: 'v2' });
+    await vault.remove('journalled', 'token');
+    assert.deepEqual(calls, [
+      { call: `set ${keychainService('journalled')}/token`, journal: ['put journalled/token', 'put journalled/user'] },
+      { call: `set ${keychainService('journalled')}/user`, journal: ['put journalled/token', 'put journalled/user'] },
+      { call: `delete ${keychainService('journalled')}/token`, journal: ['delete journalled/token'] },
+    ]);
+    assert.deepEqual(await journalOnDisk(), [], 'each intent is cleared once its write is done');
+  });
+
   it('a crash after the keychain write but before the index commit is recovered at start (journal replay)', async () => {
     const { dir } = await freshVault();
     const server = uniqueServer('crash-put');

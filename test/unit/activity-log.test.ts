@@ -104,4 +104,25 @@ describe('activity log flooding', () => {
     assert.deepEqual(summaries.map((e) => [e.action, e.count]).sort(), [['busy', 999], ['error', 999]]);
     await dir.cleanup();
   });
+
+  // Every outcome a client can repeat without the user doing anything; the user's own decisions are not in this list.
+  const countedActions = ['granted_by_session', 'allowed_by_rule', 'busy', 'error', 'invalidated'] as const;
+  for (const action of countedActions) {
+    it(`audit_log_flushing: 1,000 ${action} outcomes give the first line and one summary line`, async () => {
+      const dir = await makeTempDir();
+      const log = new ActivityLog({ dataDir: dir.path, repeatWindowMs: 60_000 });
+      for (let i = 0; i < 1_000; i += 1) void log.append({ server: 'loop', pid: 7, names: ['token'], action, requestId: `r${i}` });
+      await log.flush();
+      const lines = (await readFile(join(dir.path, ACTIVITY_FILE_NAME), 'utf8')).trim().split('\n');
+      const entries = lines.map((line) => JSON.parse(line) as { action: string; requestId?: string; count?: number });
+      assert.deepEqual(
+        entries.map((e) => [e.action, e.requestId, e.count]),
+        [
+          [action, 'r0', undefined],
+          [action, undefined, 999],
+        ],
+      );
+      await dir.cleanup();
+    });
+  }
 });

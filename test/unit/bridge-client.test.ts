@@ -251,7 +251,7 @@ describe('KeyholdClient (fake app)', () => {
     assert.deepEqual(cancel?.params, { id: get?.id });
   });
 
-  it('an aborted signal sends cancel { id } and rejects with cancelled; a late reply is ignored', async () => {
+  it('abandoned_request_window: an aborted signal sends cancel { id } and rejects with cancelled; a late reply is ignored', async () => {
     const { app, client } = await setup();
     let held: { id: string; socket: WebSocket } | undefined;
     app.handler = (request, socket) => {

@@ -41,7 +41,7 @@ describe('output masker', () => {
     assert.equal(feed(masker(), bytes, everyByte).toString('utf8'), expected);
   });
 
-  it('masks the JSON-escaped, doubly escaped, \\/ and \\u forms and the URL-encoded form', () => {
+  it('secret_in_child_output: masks the JSON-escaped, doubly escaped, \\/ and \\u forms and the URL-encoded form', () => {
     for (const form of valueForms(SECRET)) {
       const out = feed(masker(), Buffer.from(`[${form}]`), []).toString('utf8');
       assert.equal(out, `[${placeholderFor(REF)}]`, `form ${form}`);

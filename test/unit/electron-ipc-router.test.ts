@@ -106,6 +106,19 @@ describe('IPC router', () => {
     assertLogged(logs, /^rejected IPC keyhold:manager\.revealSecret from an unregistered webContents \(999\)$/);
   });
 
+  it('forged_sender: an unregistered webContents showing a Keyhold page is refused for that reason and never reaches the prompt', async () => {
+    const { ipc, logs, openWindow, board } = setup();
+    const pending = board.approve(approvalPrompt('p1'), new AbortController().signal);
+    const { frame } = openWindow({ kind: 'approval', promptId: 'p1' });
+    // Another webContents whose frame looks exactly like the real approval window's.
+    const forged: SenderEvent = { sender: { id: 999, mainFrame: frame }, senderFrame: frame };
+    await assertRejected(ipc.invoke(invokeChannel('approval', 'decide'), forged, { decision: 'allow' }), REFUSED_SENDER_MESSAGE);
+    assert.deepEqual(logs, ['rejected IPC keyhold:approval.decide from an unregistered webContents (999)']);
+    assert.deepEqual(board.list().map((p) => p.id), ['p1'], 'the prompt is still open, unanswered');
+    board.windowClosed('p1');
+    assert.equal(await pending, 'deny');
+  });
+
   it('subframe_ipc: a subframe of a registered window is rejected', async () => {
     const { ipc, logs, openWindow } = setup();
     const { event, frame } = openWindow({ kind: 'manager' });

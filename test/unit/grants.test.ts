@@ -19,7 +19,7 @@ describe('session grants', () => {
     assert.equal(store.covers('s1', 'gitlab', ['token']), false, 'another server');
   });
 
-  it('expire after the TTL (default 8 h)', () => {
+  it('session_grant_outlives_ttl: expire after the TTL (default 8 h), not a millisecond later', () => {
     const c = clock();
     const store = new GrantStore({ now: c.now });
     const grant = store.grant('s1', 'github', 10, ['token']);

@@ -12,7 +12,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 
-import { KeyholdMcp } from '../../src/bridge/mcp/index.js';
+import { KeyholdMcp } from '../../src/bridge/mcp/v1/index.js';
 import { FakeKeyholdApp } from '../../src/bridge/testing/index.js';
 
 // The server under test; in your project, import it from your code.

@@ -7,7 +7,7 @@ import { RULES_FILE_NAME, RuleStore } from '../../src/main/core/rules.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 describe('always-allow rules', () => {
-  it('cover exactly their server and name, persist, and are removed by id or by secret', async () => {
+  it('rule_covers_other_secret: cover exactly their server and name, persist, and are removed by id or by secret', async () => {
     const dir = await makeTempDir();
     const rules = await RuleStore.open(dir.path, () => 7);
     const rule = await rules.add('github', 'token');

@@ -147,7 +147,7 @@ export class FakeConnection {
         timeoutMs: limit,
         expiresAt: Date.now() + limit,
         onOpen: (prompt) =>
-          this.send({ event: 'pending', data: { id, kind: prompt.kind, verificationCode: prompt.verificationCode, expiresAt: prompt.expiresAt } }),
+          this.send({ event: 'pending', data: { id, kind: prompt.kind, verificationCode: prompt.verificationCode, expiresAt: prompt.expiresAt, link: prompt.link } }),
       });
     } finally {
       clearTimeout(timer);

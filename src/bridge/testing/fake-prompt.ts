@@ -36,6 +36,8 @@ export function openPrompt(window: WindowRequest, requestId: string, expiresAt: 
 /** The state of a window: its code, its outcome, and the answer the request waits for. */
 class PromptState {
   readonly verificationCode = newVerificationCode();
+  /** The app's own id of this window (128 random bits), sent as the pending event's `link`, as the app does. */
+  readonly link = randomBytes(16).toString('base64url');
   outcome: FakePromptOutcome = 'open';
   private resolveAnswer: ((answer: Answer) => void) | undefined;
   private readonly answered: Promise<Answer>;

@@ -162,7 +162,7 @@ export class BridgeConnection {
           return abort.signal;
         },
         onOpen: (prompt) =>
-          this.send({ event: 'pending', data: { id, kind: prompt.kind, verificationCode: prompt.verificationCode, expiresAt: prompt.expiresAt } }),
+          this.send({ event: 'pending', data: { id, kind: prompt.kind, verificationCode: prompt.verificationCode, expiresAt: prompt.expiresAt, link: prompt.id } }),
       });
     } finally {
       this.inFlight.delete(id);

@@ -99,6 +99,12 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
     token,
     ...(options.port === undefined ? {} : { port: options.port }),
     onRefused: (status, reason) => log(`refused a bridge connection (${status}): ${reason}`),
+    onRequestLink: (id) => {
+      const state = broker.linkState(id);
+      if (state !== 'showing') return state;
+      broker.focus(id);
+      return options.prompter.focus === undefined ? 'elsewhere' : 'focused';
+    },
     onConnection: (socket, ports) => {
       const connection = new BridgeConnection(socket, ports, {
         access,

@@ -1,0 +1,201 @@
+// The mutations `npm run test:mutants` applies, one at a time, to a scratch
+// copy of the tree. Each removes ONE security defence the way a careless
+// change could, and names the tests that must fail when it is gone.
+//
+// Described by behaviour, so a refactor updates a patch, not this list:
+//   name     the threat or defence, as SECURITY.md and the tests name it
+//   defence  what the mutant takes away
+//   patch    edits that locate code by an anchor (the defence's own
+//            expression, never a line number). `in` is a file or a folder
+//            (searched recursively, .ts/.tsx); `find` must match exactly one
+//            place there, or the run stops with "mutation no longer applies:
+//            update the patch". `replace` follows String.replace ($1…).
+//   tests    literal parts of test names (usually the threat name). The
+//            runner runs every test file under test/ that contains one of
+//            them, filtered to those tests (--test-name-pattern), so test
+//            files can move or be renamed freely. A title built at run time
+//            is { name, foundBy }: foundBy is its text in the file.
+// A mutant is killed only when one of those tests fails an assertion. A test
+// that times out, a file that does not load, a failing hook or a file that
+// never exits does not count: the run reports it and fails.
+
+export const MUTATIONS = [
+  // ── Bridge transport (src/main/core/bridge-server.ts) ──────────────────
+  {
+    name: 'bearer_token_prefix',
+    defence: 'The whole bearer token is compared (constant time, on SHA-256 digests); the mutant accepts any prefix of it, down to one character.',
+    patch: [
+      { in: 'src/main', find: /const expected = digest\(options\.token\);/, replace: "const expected = Buffer.from(options.token, 'utf8');" },
+      { in: 'src/main', find: /timingSafeEqual\(digest\(presented\), expected\)/, replace: "expected.toString('utf8').startsWith(presented)" },
+    ],
+    tests: ['unauthenticated_bridge_access'],
+  },
+  {
+    name: 'weak_bridge_token',
+    defence: 'The bridge token is 32 bytes (256 bits) from the CSPRNG; the mutant makes it 32 hex characters of 16 bytes (128 bits).',
+    patch: [{ in: 'src/main', find: /randomBytes\(32\)\.toString\('base64url'\)/, replace: "randomBytes(16).toString('hex')" }],
+    tests: ['unauthenticated_bridge_access: the token carries'],
+  },
+  {
+    name: 'origin_refusal',
+    defence: 'An upgrade with any Origin header (a browser) is refused with 403; the mutant lets it through.',
+    patch: [{ in: 'src/main', find: /if \(([\w.]*)headers\.origin !== undefined\)/, replace: 'if (false && $1headers.origin !== undefined)' }],
+    tests: ['browser_cross_origin_access'],
+  },
+  {
+    name: 'host_check',
+    defence: 'The Host header must name this loopback listener (DNS rebinding); the mutant accepts any Host.',
+    patch: [{ in: 'src/main', find: /!isLoopbackHost\(/, replace: 'false && !isLoopbackHost(' }],
+    tests: ['dns_rebinding'],
+  },
+  {
+    name: 'frame_size_limit',
+    defence: 'Frames above 256 KiB close the connection with 1009; the mutant raises the limit a hundredfold.',
+    patch: [{ in: 'src/main', find: /maxPayload: (options\.maxPayload \?\? MAX_FRAME_BYTES)/, replace: 'maxPayload: ($1) * 100' }],
+    tests: ['oversize_frame'],
+  },
+
+  // ── Verification codes (src/main/core/verification-code.ts) ────────────
+  {
+    name: 'code_from_math_random',
+    defence: 'Verification codes come from the CSPRNG; the mutant draws them from Math.random.',
+    patch: [{ in: 'src/main', find: /randomBytes\(8\)/, replace: 'Uint8Array.from({ length: 8 }, () => Math.floor(Math.random() * 256))' }],
+    tests: ['phishing_window_guesses_code'],
+  },
+  {
+    name: 'code_length',
+    defence: 'A verification code has 8 characters (40 bits); the mutant makes it 7.',
+    patch: [{ in: 'src/main', find: /randomBytes\(8\)/, replace: 'randomBytes(7)' }],
+    tests: ['phishing_window_guesses_code: codes are XXXX-XXXX (8 characters)'],
+  },
+
+  // ── Access policy (src/main/core/secret-access.ts) ─────────────────────
+  {
+    name: 'entry_answer_smuggles_names',
+    defence: 'The core keeps only the fields it asked for from an entry answer; the mutant stores every name the prompter returns.',
+    patch: [{ in: 'src/main', find: /pickFields\((\w+), ([\w.]+)\)/, replace: '({ ...pickFields($1, $2), ...$2 })' }],
+    tests: ['entry_answer_smuggles_names'],
+  },
+  {
+    name: 'store_leaves_session_grant',
+    defence: '"Allow for session" on a store or delete allows that change only; the mutant turns it into a read grant for the connection.',
+    patch: [{ in: 'src/main', find: /if \(action !== 'read'\) \{/, replace: "if (action !== 'read' && decision !== 'allow_session') {" }],
+    tests: ['store_leaves_session_grant'],
+  },
+  {
+    name: 'grant_end_on_disconnect',
+    defence: 'A session grant ends when its connection closes; the mutant keeps it.',
+    patch: [{ in: 'src/main', find: /\n[ \t]*[\w.]*grants\.endSession\([^)]*\);/, replace: '' }],
+    tests: ['session_grant_outlives_connection'],
+  },
+
+  // ── Grants, cache, rules ───────────────────────────────────────────────
+  {
+    name: 'grant_ttl_boundary',
+    defence: 'A grant is over at the instant its TTL runs out; the mutant lets it cover one more millisecond.',
+    patch: [{ in: 'src/main', find: /grant\.expiresAt <= now/, replace: 'grant.expiresAt < now' }],
+    tests: ['session_grant_outlives_ttl'],
+  },
+  {
+    name: 'cache_drop_on_revoke',
+    defence: 'Cached values are dropped (and zeroed) when their grant ends; the mutant stops listening for ended grants.',
+    patch: [{ in: 'src/main', find: /[\w.]*onRemoved\(\((\w+)\) => this\.grantsEnded\(\1\)\),?/, replace: '' }],
+    tests: ['stale_or_unauthorised_cached_value: revoke drops'],
+  },
+  {
+    name: 'rule_name_match',
+    defence: 'An always-allow rule covers its own secret name only; the mutant lets it cover every name of its server.',
+    patch: [
+      {
+        in: 'src/main',
+        find: /(\bcovers\([^)]*\)[^{\n]*\{\s*\n[^\n]*?)rule\.server === server && rule\.name === name/,
+        replace: '$1rule.server === server',
+      },
+    ],
+    tests: ['rule_covers_other_secret'],
+  },
+
+  // ── Storage ────────────────────────────────────────────────────────────
+  {
+    name: 'keychain_namespace_per_server',
+    defence: 'Keychain entries live under keyhold/<server>; the mutant puts every server in one namespace.',
+    patch: [{ in: 'src/main', find: /return `\$\{KEYCHAIN_SERVICE_PREFIX\}\$\{server\}`;/, replace: 'return KEYCHAIN_SERVICE_PREFIX;' }],
+    tests: ['cross_server_secret_read'],
+  },
+  {
+    name: 'journal_before_keychain_write',
+    defence: 'A put is journalled in index.json before the keychain is written; the mutant writes the keychain first-and-only.',
+    patch: [{ in: 'src/main', find: /\n[ \t]*await this\.journal\([^;]*'put'[^;]*\);/, replace: '' }],
+    tests: ['keychain_index_divergence_after_crash: every keychain write'],
+  },
+
+  // ── Activity log (src/main/core/activity-log.ts) ───────────────────────
+  {
+    name: 'rule_reads_written_one_by_one',
+    defence: 'Rule-allowed reads are counted like other unattended outcomes; the mutant writes one line per read.',
+    patch: [{ in: 'src/main', find: /(COUNTED_ACTIONS\b[^\n]*?)'allowed_by_rule',\s*/, replace: '$1' }],
+    tests: [{ name: 'audit_log_flushing: 1,000 allowed_by_rule outcomes', foundBy: 'audit_log_flushing: 1,000 ${action} outcomes' }],
+  },
+  {
+    name: 'activity_record_fields',
+    defence: 'An activity record copies only known fields; the mutant copies the whole entry, so a stray value property is written.',
+    patch: [{ in: 'src/main', find: /const record: ActivityEntry = \{/, replace: 'const record: ActivityEntry = { ...(entry as ActivityEntry),' }],
+    tests: ['secret_value_in_activity_log: copies only known fields'],
+  },
+
+  // ── Electron adapter ───────────────────────────────────────────────────
+  {
+    name: 'ipc_unregistered_sender',
+    defence: 'The IPC router refuses a sender that is not a registered Keyhold window; the mutant drops that check.',
+    patch: [{ in: 'src/main/electron', find: /\n[ \t]*if \((\w+) === undefined\) return \{ ok: false, reason: `an unregistered webContents[^\n]*/, replace: '' }],
+    tests: ['forged_sender'],
+  },
+  {
+    name: 'link_scheme_check',
+    defence: 'Links from a guide open only over https; the mutant accepts any scheme on an allowed host.',
+    patch: [{ in: 'src/main', find: /url\.protocol !== 'https:' \|\| /, replace: '' }],
+    tests: ['unsafe_external_link'],
+  },
+
+  // ── keyhold run (src/main/cli/output-masker.ts) ────────────────────────
+  {
+    name: 'output_masking_json_forms',
+    defence: 'A child’s output is masked in the JSON-escaped forms of each value too; the mutant masks only the raw and URL-encoded forms.',
+    patch: [{ in: 'src/main', find: /const forms = \[value, [^\]]*\];/, replace: 'const forms = [value, encodeURIComponent(value)];' }],
+    tests: ['secret_in_child_output: masks the JSON-escaped'],
+  },
+
+  // ── @keyhold/bridge client (src/bridge/client.ts) ──────────────────────
+  {
+    name: 'cancel_on_abort',
+    defence: 'A request whose caller gives up (abort, timeout) sends `cancel`, so its window closes; the mutant sends nothing.',
+    patch: [{ in: 'src/bridge', find: /\n[ \t]*[\w.]*\.send\(encodeRequest\(newRequestId\(\), 'cancel', \{ id \}\)\);/, replace: '' }],
+    tests: ['abandoned_request_window'],
+  },
+
+  // ── request links and sealed request state (src/main/core/request-link-route.ts, src/bridge/mcp/request-state.ts) ──
+  {
+    name: 'request_link_host_check',
+    defence: 'A request link is answered only for a Host naming this loopback listener; the mutant answers any Host.',
+    patch: [{ in: 'src/main', find: /if \(!hostAllowed\) return /, replace: 'if (false) return ' }],
+    tests: ['request_link_dns_rebinding'],
+  },
+  {
+    name: 'request_link_rate_limit',
+    defence: 'Request links are rate limited (429); the mutant never refuses.',
+    patch: [{ in: 'src/main', find: /if \(!this\.take\(\)\)/, replace: 'if (false)' }],
+    tests: ['request_link_id_guessing'],
+  },
+  {
+    name: 'request_state_mac_check',
+    defence: 'A requestState whose HMAC does not verify is refused; the mutant accepts any tag.',
+    patch: [{ in: 'src/bridge', find: /if \(presented\.length !== expected\.length \|\| !timingSafeEqual\(presented, expected\)\)/, replace: 'if (false)' }],
+    tests: ['request_state_tampering: any changed character'],
+  },
+  {
+    name: 'request_state_single_use',
+    defence: 'A requestState opens once; the mutant lets it be replayed.',
+    patch: [{ in: 'src/bridge', find: /if \(this\.used\.has\(payload\.nonce\)\)/, replace: 'if (false)' }],
+    tests: ['request_state_replay'],
+  },
+];

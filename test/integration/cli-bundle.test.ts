@@ -90,6 +90,19 @@ describe('the bundled keyhold CLI', () => {
   });
 });
 
+/** Copies the bundled CLI and the launcher into `cli` (resources/cli of a packaged app). */
+function installCli(cli: string): void {
+  mkdirSync(cli, { recursive: true });
+  cpSync(CLI_OUT, cli, { recursive: true });
+  cpSync(join(REPO_ROOT, 'build/cli/keyhold'), join(cli, 'keyhold'));
+}
+
+/** An executable shell script at `path`. */
+function writeScript(path: string, body: string): void {
+  writeFileSync(path, `#!/bin/sh\n${body}`);
+  chmodSync(path, 0o755);
+}
+
 describe('the packaged app\'s keyhold launcher (build/cli/keyhold)', () => {
   it('runs the bundled CLI with the app binary in Node mode, through a PATH symlink, names itself in run --help, and does not pass Node mode on (electron_run_as_node_inherited)', async (t) => {
     if (process.platform === 'win32') return t.skip('the POSIX launcher');
@@ -98,15 +111,11 @@ describe('the packaged app\'s keyhold launcher (build/cli/keyhold)', () => {
     // The packaged layout (Linux): <app>/keyhold (the Electron binary), <app>/resources/cli/{keyhold,keyhold.mjs,chunks}.
     const app = join(dir.path, 'opt', 'Keyhold');
     const cli = join(app, 'resources', 'cli');
-    mkdirSync(cli, { recursive: true });
-    cpSync(CLI_OUT, cli, { recursive: true });
-    cpSync(join(REPO_ROOT, 'build/cli/keyhold'), join(cli, 'keyhold'));
-    // A stand-in for the Electron binary: in Node mode it runs the script it is given, as Electron does; otherwise it would start the GUI.
-    const fakeApp = join(app, 'keyhold');
-    // Like Electron in Node mode, it says so in process.versions.electron.
+    installCli(cli);
+    // A stand-in for the Electron binary: in Node mode it runs the script it is given, as Electron does, and
+    // says so in process.versions.electron; otherwise it would start the GUI.
     const asElectron = `data:text/javascript,Object.defineProperty(process.versions,'electron',{value:'45.0.0',enumerable:true})`;
-    writeFileSync(fakeApp, `#!/bin/sh\n[ "$ELECTRON_RUN_AS_NODE" = 1 ] || { echo "GUI started" >&2; exit 99; }\nexec ${JSON.stringify(process.execPath)} --import "${asElectron}" "$@"\n`);
-    chmodSync(fakeApp, 0o755);
+    writeScript(join(app, 'keyhold'), `[ "$ELECTRON_RUN_AS_NODE" = 1 ] || { echo "GUI started" >&2; exit 99; }\nexec ${JSON.stringify(process.execPath)} --import "${asElectron}" "$@"\n`);
     const bin = join(dir.path, 'home', '.local', 'bin');
     mkdirSync(bin, { recursive: true });
     symlinkSync(join(cli, 'keyhold'), join(bin, 'keyhold'));
@@ -131,10 +140,8 @@ describe('the packaged app\'s keyhold launcher (build/cli/keyhold)', () => {
     const cli = join(contents, 'Resources', 'cli');
     mkdirSync(join(contents, 'MacOS'), { recursive: true });
     // The app binary: its RunAsNode fuse is off on macOS, so the launcher must not use it.
-    writeFileSync(join(contents, 'MacOS', 'Keyhold'), '#!/bin/sh\necho "app binary started" >&2\nexit 99\n');
-    chmodSync(join(contents, 'MacOS', 'Keyhold'), 0o755);
-    cpSync(CLI_OUT, cli, { recursive: true });
-    cpSync(join(REPO_ROOT, 'build/cli/keyhold'), join(cli, 'keyhold'));
+    writeScript(join(contents, 'MacOS', 'Keyhold'), 'echo "app binary started" >&2\nexit 99\n');
+    installCli(cli);
     const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${dirname(process.execPath)}:/usr/bin:/bin` };
     const version = spawnSync(join(cli, 'keyhold'), ['--version'], { env, encoding: 'utf8' });
     assert.equal(version.stderr, '');

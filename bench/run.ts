@@ -17,6 +17,7 @@ import { join } from 'node:path';
 
 import { benchBaselines } from './suites/baselines.js';
 import { benchBridge, bareNodeRss } from './suites/bridge.js';
+import { benchCli } from './suites/cli.js';
 import { benchWindow } from './suites/window.js';
 import { evaluateTargets } from './targets.js';
 import { REPO_ROOT } from './serve-process.js';
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
   await stage('bridge', () => benchBridge({ quick, log }));
   await stage('baselines', () => benchBaselines({ quick }));
   await stage('bare node', async () => [await bareNodeRss()]);
+  await stage('cli', () => benchCli({ quick, log }));
   await stage('window', () => benchWindow({ quick, log }));
   const targets = evaluateTargets(results);
 

@@ -17,6 +17,13 @@ export function evaluateTargets(results: readonly BenchResult[]): BenchTarget[] 
   const idle = find('core RSS, idle');
   const bare = find('bare node RSS, idle');
   const viaTsx = find('serve RSS, idle, via tsx');
+  const bareNode = find('node -e 0 (spawn → exit)');
+  const version = find('keyhold --version');
+  const runFallback = find('keyhold run -- node -e 0, fallback');
+  const runApp = find('keyhold run -- node -e 0, app + rule');
+  const over = (row: BenchResult | undefined): number | undefined =>
+    row?.p50_ms === undefined || bareNode?.p50_ms === undefined ? undefined : row.p50_ms - bareNode.p50_ms;
+  const versionRatio = version?.p50_ms === undefined || bareNode?.p50_ms === undefined ? undefined : version.p50_ms / bareNode.p50_ms;
 
   const at = (value: number | undefined, limit: number): boolean => value !== undefined && value <= limit;
   const ratio = (base: BenchResult | undefined): number | undefined =>
@@ -35,7 +42,13 @@ export function evaluateTargets(results: readonly BenchResult[]): BenchTarget[] 
     target('approval window painted, p50', '≤ 100 ms', formatMs(window?.p50_ms), at(window?.p50_ms, 100),
       `A pre-loaded (warm) page per prompt kind serves the prompt: it is assigned after ${formatMs(created?.p50_ms)} and the code is painted after ${formatMs(window?.p50_ms)} (its renderer had loaded ${formatMs(loaded?.p50_ms)} from the request). A prompt that arrives before the next warm page is ready (back to back with the previous one) still takes a cold page's ~400 ms.`),
     target('core RSS, idle', '≤ 60 MB', idle?.rss_mb === undefined ? undefined : `${idle.rss_mb.toFixed(1)} MB`, at(idle?.rss_mb, 60),
-      `A bare node process idles at ${bare?.rss_mb?.toFixed(1) ?? '?'} MB here (mostly its own code pages); the core adds ${idle?.rss_mb !== undefined && bare?.rss_mb !== undefined ? (idle.rss_mb - bare.rss_mb).toFixed(1) : '?'} MB (zod, ws, the keychain module). Run through tsx, as the bin does, it is ${viaTsx?.rss_mb?.toFixed(1) ?? '?'} MB.`),
+      `A bare node process idles at ${bare?.rss_mb?.toFixed(1) ?? '?'} MB here (mostly its own code pages); the core adds ${idle?.rss_mb !== undefined && bare?.rss_mb !== undefined ? (idle.rss_mb - bare.rss_mb).toFixed(1) : '?'} MB (zod, ws, the keychain module). Run from source through tsx, it is ${viaTsx?.rss_mb?.toFixed(1) ?? '?'} MB.`),
+    target('keyhold run overhead, fallback, p50', '≤ 100 ms', formatMs(over(runFallback)), at(over(runFallback), 100),
+      'Node starts twice (keyhold, then the command): the difference is keyhold parsing its bundle and the fallback path.'),
+    target('keyhold run overhead, app + rule, p50', '≤ 120 ms', formatMs(over(runApp)), at(over(runApp), 120),
+      'Beyond the fallback path: a WebSocket connection to the app, hello, and one keychain read.'),
+    target('keyhold --version vs node -e 0, p50', '≤ 2×', times(versionRatio), (versionRatio ?? Infinity) <= 2,
+      'keyhold --version loads only the entry chunk, but it is still a second module graph on top of node.'),
   ];
   return targets;
 }

@@ -37,7 +37,7 @@ import { MUTATIONS } from './mutants/mutations.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const REPORTER = pathToFileURL(join(root, 'scripts', 'mutants', 'reporter.mjs')).href;
-const COPIED = ['src', 'test', 'scripts', 'bin', 'examples', 'package.json', 'tsconfig.json', 'tsconfig.base.json', 'tsconfig.web.json'];
+const COPIED = ['src', 'test', 'scripts', 'bin', 'build', 'examples', 'package.json', 'tsconfig.json', 'tsconfig.base.json', 'tsconfig.web.json'];
 const args = process.argv.slice(2);
 const option = (flag) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
 /** Per test (node:test's own timeout): a mutant that makes a test wait forever shows up as a timeout, not a kill. */
@@ -217,7 +217,14 @@ function makeScratch() {
   const dir = mkdtempSync(join(tmpdir(), 'keyhold-mutants-'));
   for (const entry of COPIED) if (existsSync(join(root, entry))) cpSync(join(root, entry), join(dir, entry), { recursive: true });
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  buildCli(dir);
   return dir;
+}
+
+/** Tests that spawn bin/keyhold.mjs run the bundled CLI (out/cli): it is rebuilt from the scratch's source, mutated or not. */
+function buildCli(dir) {
+  const result = spawnSync(process.execPath, [join(dir, 'scripts', 'build-cli.mjs')], { cwd: dir, encoding: 'utf8' });
+  if (result.status !== 0) fail(`building the CLI in ${dir} failed: ${result.stderr}`);
 }
 
 /** Runs one test file in `scratch`, filtered to `names`; resolves with its per-test events and how it ended. */
@@ -303,6 +310,7 @@ async function runMutant(plan, scratch) {
   for (const [file, { mutated }] of edits) writeFileSync(join(scratch, file), mutated);
   const outcomes = [];
   try {
+    buildCli(scratch);
     for (const file of plan.files) {
       const verdict = judge(await runTestFile(scratch, file, mutation.tests.map(testName)));
       outcomes.push({ file, ...verdict });
@@ -310,6 +318,7 @@ async function runMutant(plan, scratch) {
     }
   } finally {
     for (const [file, { original }] of edits) writeFileSync(join(scratch, file), original);
+    buildCli(scratch);
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const killer = outcomes.find((o) => o.assertionFailures.length > 0);

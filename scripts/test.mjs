@@ -40,6 +40,9 @@ if (only === undefined) {
   run('typecheck', 'npm', ['run', '--silent', 'typecheck']);
   run('build', 'npm', ['run', '--silent', 'build']);
   run('electron security check', 'npm', ['run', '--silent', 'security']);
+} else {
+  // Tests spawn bin/keyhold.mjs, which runs the bundle: never a stale one (esbuild, well under a second).
+  run('build the CLI', process.execPath, ['scripts/build-cli.mjs']);
 }
 
 // electron: the built main process on a fake Electron, and the Playwright smoke

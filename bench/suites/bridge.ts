@@ -113,12 +113,12 @@ export async function bareNodeRss(): Promise<BenchResult> {
   }
 }
 
-/** The same serve run from source through tsx, as the `keyhold` bin does: RSS only (the loader costs memory, not time per request). */
+/** The same serve run from source through tsx (how the `keyhold` bin ran before the CLI was bundled): RSS only. */
 async function idleRssViaTsx(home: string): Promise<BenchResult> {
   const serve = await startServe({ home });
   try {
     await settle();
-    return { name: 'serve RSS, idle, via tsx', note: '`keyhold serve` as the bin runs it (TypeScript loader threads included), same data dir', rss_mb: round((await serve.rssBytes()) / MB, 1) };
+    return { name: 'serve RSS, idle, via tsx', note: '`keyhold serve` from source through tsx (TypeScript loader threads included; the bin now runs the bundled CLI), same data dir', rss_mb: round((await serve.rssBytes()) / MB, 1) };
   } finally {
     await serve.stop();
   }

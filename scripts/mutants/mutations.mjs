@@ -165,6 +165,26 @@ export const MUTATIONS = [
     tests: ['secret_in_child_output: masks the JSON-escaped'],
   },
 
+  // ── keyhold import and the packaged CLI (src/main/cli; the tests run the bundle, rebuilt per mutant) ──
+  {
+    name: 'import_write_if_unchanged',
+    defence: 'keyhold import writes a config only if it still holds the text it read; the mutant writes whatever is there.',
+    patch: [{ in: 'src/main/cli/import/config-file.ts', find: 'if (now !== loaded.text) {', replace: 'if (now !== loaded.text && false) {' }],
+    tests: ['import_clobbers_concurrent_edit'],
+  },
+  {
+    name: 'import_free_server_name',
+    defence: 'keyhold import stores under a free server name when the names are taken; the mutant replaces the stored key.',
+    patch: [{ in: 'src/main/cli/import/import-run.ts', find: 'if (!status.some((s) => s.exists)) return candidate;', replace: 'return candidate;' }],
+    tests: ['import_overwrites_stored_key'],
+  },
+  {
+    name: 'cli_drops_node_mode',
+    defence: 'On the app binary the CLI deletes ELECTRON_RUN_AS_NODE before starting commands; the mutant passes it on.',
+    patch: [{ in: 'src/main/cli/bin-entry.ts', find: "delete process.env['ELECTRON_RUN_AS_NODE'];", replace: 'void 0;' }],
+    tests: ['electron_run_as_node_inherited'],
+  },
+
   // ── @keyhold/bridge client (src/bridge/client.ts) ──────────────────────
   {
     name: 'cancel_on_abort',

@@ -93,6 +93,16 @@ export const settingsSchema = z.strictObject({
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
+/** Settings → the `keyhold` command on PATH (packaged app only; see src/main/command-install). */
+export const commandStatusSchema = z.strictObject({
+  state: z.enum(['installed', 'not_installed', 'conflict', 'unavailable']),
+  /** Where the command is or would be. */
+  path: z.string().optional(),
+  /** What the user should know (not on PATH, not ours, why unavailable). */
+  detail: z.string().optional(),
+});
+export type CommandStatus = z.infer<typeof commandStatusSchema>;
+
 export const pendingRowSchema = z.strictObject({
   promptId: z.string(),
   kind: z.enum(['approval', 'entry']),
@@ -157,6 +167,9 @@ export const ipcContract = {
     removeRule: { request: z.strictObject({ ruleId: z.string().max(64) }), response: empty },
     updateSettings: { request: settingsSchema.partial().strict(), response: settingsSchema },
     focusPrompt: { request: z.strictObject({ promptId: z.string().max(64) }), response: z.strictObject({ focused: z.boolean() }) },
+    commandStatus: { request: empty, response: commandStatusSchema },
+    installCommand: { request: empty, response: commandStatusSchema },
+    removeCommand: { request: empty, response: commandStatusSchema },
   },
 } as const;
 

@@ -21,6 +21,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { startCore, type CoreOptions, type KeyholdCore } from '../../src/main/core/keyhold-core.js';
 import { PromptBoard, type WindowHost } from '../../src/main/core/prompt-board.js';
 import type { Prompt } from '../../src/main/core/prompter.js';
+import type { CommandInstaller } from '../../src/main/command-install/command-installer.js';
 import { createUiHandlers, dispatchUi, type WindowContext } from '../../src/main/core/ui-handlers.js';
 import { WARM_DELAY_MS } from '../../src/main/electron/electron-window-host.js';
 import { EXTERNAL_LINK_ALLOWLIST_DEFAULT, eventChannel, WARM_WINDOW_HASH, type WindowKind } from '../../src/shared/ipc-contract.js';
@@ -35,6 +36,8 @@ const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javasc
 export interface HarnessOptions extends Partial<Omit<CoreOptions, 'prompter' | 'dataDir' | 'appVersion'>> {
   readonly dataDir: string;
   readonly colorScheme?: 'light' | 'dark';
+  /** Settings → the keyhold command (default: none, as outside the packaged app). */
+  readonly commandInstaller?: CommandInstaller;
 }
 
 type PromptKind = Prompt['kind'];
@@ -81,7 +84,8 @@ export class BrowserHarness implements WindowHost {
     const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
     const context = await browser.newContext({ viewport: { width: 520, height: 640 }, colorScheme: options.colorScheme ?? 'light', deviceScaleFactor: 1 });
     const board = new PromptBoard();
-    const core = await startCore({ ...options, prompter: board, appVersion: 'harness', writeDiscoveryFile: options.writeDiscoveryFile ?? false });
+    const { commandInstaller, ...coreOptions } = options;
+    const core = await startCore({ ...coreOptions, prompter: board, appVersion: 'harness', writeDiscoveryFile: options.writeDiscoveryFile ?? false });
     const harness = new BrowserHarness(board, core, browser, context, server, preloadBundle);
     harness.handlers = createUiHandlers({
       core,
@@ -89,6 +93,7 @@ export class BrowserHarness implements WindowHost {
       loginItem: { get: () => harness.loginItem, set: (on) => void (harness.loginItem = on) },
       openExternal: async (url) => void harness.externalLinks.push(url),
       linkAllowlist: EXTERNAL_LINK_ALLOWLIST_DEFAULT,
+      ...(commandInstaller === undefined ? {} : { commandInstaller }),
     });
     board.attach(harness);
     const notifyManagers = (): void => harness.emit('manager', 'changed');

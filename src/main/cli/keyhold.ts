@@ -1,5 +1,5 @@
 /**
- * `keyhold`: the command-line entry (bin/keyhold.mjs runs `main` through tsx).
+ * `keyhold`: the command-line entry (the bundled out/cli/keyhold.mjs runs `main`; see bin-entry.ts).
  *
  * Global options come before the command; everything after the command name
  * belongs to the command, which parses it itself (`parseCommandArgs`). To add
@@ -11,8 +11,9 @@
  */
 import { parseArgs } from 'node:util';
 
-import { APP_VERSION } from './app-version.js';
+import { versionLine } from './app-version.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, processIo, UsageError, type CliCommand, type CliIo } from './command.js';
+import { importCommand } from './import-command.js';
 import { lsCommand } from './ls-command.js';
 import { rmCommand } from './rm-command.js';
 import { runCommand } from './run-command.js';
@@ -20,7 +21,7 @@ import { serveCommand } from './serve-command.js';
 import { setCommand } from './set-command.js';
 import { statusCommand } from './status-command.js';
 
-export const COMMANDS: readonly CliCommand[] = [runCommand, statusCommand, lsCommand, setCommand, rmCommand, serveCommand];
+export const COMMANDS: readonly CliCommand[] = [runCommand, importCommand, statusCommand, lsCommand, setCommand, rmCommand, serveCommand];
 
 export function programHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
@@ -59,7 +60,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     return usageError(io, error instanceof Error ? error.message : String(error), programHelp());
   }
   if (globals.version === true) {
-    io.stdout.write(`keyhold ${APP_VERSION}\n`);
+    io.stdout.write(versionLine());
     return EXIT_OK;
   }
   if (globals.help === true) {

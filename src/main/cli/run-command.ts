@@ -23,10 +23,12 @@ import { serverNameSchema } from '../../shared/bridge-protocol.js';
 import { runChild, type ChildExit } from './child-runner.js';
 import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, UsageError, type CliCommand, type CliIo } from './command.js';
 import { MIN_MASKED_CHARS, maskPatterns } from './output-masker.js';
+import { configExample, keyholdCommandLine } from './keyhold-command.js';
 import { findReferences, mergeEnv, readEnvFile, resolveReferences } from './run-env.js';
 import { resolveSecrets } from './run-secrets.js';
 
-export const RUN_HELP = `Usage: keyhold run [--server NAME] [--env-file FILE] [--no-masking] [--] CMD [ARGS…]
+export function runHelp(env: Readonly<Record<string, string | undefined>>): string {
+  return `Usage: keyhold run [--server NAME] [--env-file FILE] [--no-masking] [--] CMD [ARGS…]
 
 Runs CMD with secrets from Keyhold in its environment. Every environment
 variable whose value is a reference
@@ -61,16 +63,21 @@ variable KEYHOLD_SECRET_<SERVER>_<NAME> (upper case, other characters → _),
 with one warning. The fallback is used only when Keyhold is unreachable:
 a running Keyhold is always asked, and its "Deny" always stands.
 
-Example (an MCP client config):
-  "command": "npx",
-  "args": ["keyhold", "run", "--", "npx", "-y", "@modelcontextprotocol/server-github"],
-  "env": { "GITHUB_PERSONAL_ACCESS_TOKEN": "keyhold://github/token" }
+Example (an MCP client config; the absolute path of this keyhold, since MCP
+clients may not share your PATH — never \`npx keyhold\`, a name on the npm
+registry that is not this program):
+${configExample(keyholdCommandLine(env), ['run', '--', 'npx', '-y', '@modelcontextprotocol/server-github'], { GITHUB_PERSONAL_ACCESS_TOKEN: 'keyhold://github/token' })}
+
+\`keyhold import\` writes such entries for the MCP servers already configured.
 `;
+}
 
 export const runCommand: CliCommand = {
   name: 'run',
   summary: 'Run a command with keyhold:// references in its environment resolved',
-  help: RUN_HELP,
+  get help() {
+    return runHelp(process.env);
+  },
   run: runRun,
 };
 
@@ -95,7 +102,7 @@ export async function runRun(argv: readonly string[], io: CliIo): Promise<number
     'no-masking': { type: 'boolean' },
   });
   if (values.help === true) {
-    io.stdout.write(RUN_HELP);
+    io.stdout.write(runHelp(io.env));
     return EXIT_OK;
   }
   const [program, ...args] = command;

@@ -14,6 +14,7 @@ import {
   managerStateSchema,
   requestSchema,
   type ApprovalView,
+  type CommandStatus,
   type EntryView,
   type IpcResponse,
   type ManagerState,
@@ -35,7 +36,14 @@ export interface UiHandlerDeps {
   /** Opens an https URL in the system browser. Called only for allowlisted links. */
   readonly openExternal: (url: string) => Promise<void>;
   readonly linkAllowlist: readonly string[];
+  /** The `keyhold` command on PATH (src/main/command-install); only the packaged app has one. */
+  readonly commandInstaller?: { status(): Promise<CommandStatus>; install(): Promise<CommandStatus>; remove(): Promise<CommandStatus> };
 }
+
+const NO_COMMAND_INSTALLER: CommandStatus = {
+  state: 'unavailable',
+  detail: 'Only the installed Keyhold app puts the keyhold command on PATH. From a checkout: npm run build, then npm link.',
+};
 
 /** A refused UI request: wrong window, bad payload, or a prompt that is gone. The message names no value. */
 export class UiRequestRejected extends Error {
@@ -148,6 +156,9 @@ export function createUiHandlers(deps: UiHandlerDeps): Handlers {
         board.focus(request.promptId);
         return { focused: known };
       },
+      commandStatus: async () => (await deps.commandInstaller?.status()) ?? NO_COMMAND_INSTALLER,
+      installCommand: async () => (await deps.commandInstaller?.install()) ?? NO_COMMAND_INSTALLER,
+      removeCommand: async () => (await deps.commandInstaller?.remove()) ?? NO_COMMAND_INSTALLER,
     },
   };
 }

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 import { BrowserWindow, Menu, Notification, Tray, app, nativeImage, session, shell } from 'electron';
 
+import { packagedCommandInstaller } from '../command-install/system-calls.js';
 import { startCore, type KeyholdCore } from '../core/keyhold-core.js';
 import { PromptBoard } from '../core/prompt-board.js';
 import { createUiHandlers, dispatchUi, isAllowedLink, UiRequestRejected } from '../core/ui-handlers.js';
@@ -81,6 +82,8 @@ async function assemble(
     board,
     loginItem,
     linkAllowlist,
+    // Settings → "Install the keyhold command": the launcher ships with the packaged app only.
+    ...(app.isPackaged ? { commandInstaller: packagedCommandInstaller(process.resourcesPath, app.getPath('home')) } : {}),
     // ui-handlers already allowed the link; checked again here, next to the call that opens it.
     openExternal: async (url) => {
       if (!isAllowedLink(url, linkAllowlist)) throw new UiRequestRejected('This link is not on the list Keyhold opens.');

@@ -2,12 +2,14 @@
  * Settings: how long a session grant lasts (in minutes or hours, 1 minute to
  * 7 days) and whether Keyhold starts at login. Edits stay local until Save;
  * a change from elsewhere refreshes the form only while it has no edits.
+ * The keyhold command section acts at once (CommandSection).
  */
 import { useEffect, useState, type FormEvent } from 'react';
 
 import type { Settings } from '../../shared/ipc-contract.js';
 import { CheckIcon } from '../shared/icons.js';
 import { api } from './api.js';
+import { CommandSection } from './CommandSection.js';
 import type { RunAction } from './run-action.js';
 
 type Unit = 'minutes' | 'hours';
@@ -142,6 +144,8 @@ export function SettingsTab({ settings, run }: { settings: Settings; run: RunAct
           Keyhold waits in the tray so that MCP servers can ask for their secrets.
         </p>
       </section>
+
+      <CommandSection run={run} />
 
       <div className="settings-actions">
         <span role="status" className="saved-status">

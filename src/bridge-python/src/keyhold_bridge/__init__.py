@@ -1,0 +1,31 @@
+"""keyhold-bridge: MCP servers get their API keys from the Keyhold app."""
+
+from .errors import (
+    ERROR_CODES,
+    ErrorCode,
+    KeyholdBusy,
+    KeyholdCancelled,
+    KeyholdDenied,
+    KeyholdError,
+    KeyholdInvalidRequest,
+    KeyholdNotFound,
+    KeyholdTimeout,
+    KeyholdUnauthorized,
+    KeyholdUnavailable,
+)
+from .frames import PendingEvent
+
+__all__ = [
+    "ERROR_CODES",
+    "ErrorCode",
+    "KeyholdBusy",
+    "KeyholdCancelled",
+    "KeyholdDenied",
+    "KeyholdError",
+    "KeyholdInvalidRequest",
+    "KeyholdNotFound",
+    "KeyholdTimeout",
+    "KeyholdUnauthorized",
+    "KeyholdUnavailable",
+    "PendingEvent",
+]

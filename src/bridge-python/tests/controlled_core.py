@@ -73,7 +73,8 @@ class ControlledCore:
         return await asyncio.wait_for(self.prompts.get(), timeout_s)
 
     async def answer(self, prompt: Prompt, **answer: Any) -> None:
-        assert self._process is not None and self._process.stdin is not None
+        assert self._process is not None
+        assert self._process.stdin is not None
         self._process.stdin.write((json.dumps({"answer": prompt.id, **answer}) + "\n").encode())
         await self._process.stdin.drain()
 
@@ -112,7 +113,8 @@ class ControlledCore:
                 await self._reader
 
     async def _read(self, ready: asyncio.Future[str]) -> None:
-        assert self._process is not None and self._process.stdout is not None
+        assert self._process is not None
+        assert self._process.stdout is not None
         async for line in self._process.stdout:
             message = json.loads(line)
             event = message["event"]

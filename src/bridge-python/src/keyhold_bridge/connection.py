@@ -95,24 +95,28 @@ class BridgeConnection:
                 await self._reader
 
     async def _read(self, on_frame: FrameHandler, on_close: CloseHandler) -> None:
-        message = CONNECTION_LOST_MESSAGE
+        closed: ConnectionClosed | None = None
         try:
             async for data in self._ws:
                 on_frame(Malformed(None, "binary frame") if isinstance(data, bytes) else parse_server_frame(data))
-        except ConnectionClosed:
-            pass
+        except ConnectionClosed as error:
+            closed = error
         finally:
             was_open = self._open
             self._open = False
-            code, reason = self._ws.close_code, (self._ws.close_reason or "").strip()
-            if code == 1009:
-                message = f"{CONNECTION_LOST_MESSAGE}: a frame exceeded the {MAX_REPLY_BYTES} byte limit (close code 1009)."
-            elif reason:
-                message = f'{CONNECTION_LOST_MESSAGE}: "{reason[:200]}" (close code {code}).'
-            else:
-                message = f"{message}."
             if was_open:
-                on_close(self, message)
+                on_close(self, _close_explanation(closed))
+
+
+def _close_explanation(closed: ConnectionClosed | None) -> str:
+    """Why the connection ended: a too-big frame (1009, sent by us or the app), the app's reason, or just lost."""
+    frames = [frame for frame in (closed.sent, closed.rcvd) if frame is not None] if closed is not None else []
+    if any(frame.code == 1009 for frame in frames):
+        return f"{CONNECTION_LOST_MESSAGE}: a frame exceeded the {MAX_REPLY_BYTES} byte limit (close code 1009)."
+    said = next((frame for frame in frames if frame.reason.strip()), None)
+    if said is not None:
+        return f'{CONNECTION_LOST_MESSAGE}: "{said.reason.strip()[:200]}" (close code {said.code}).'
+    return f"{CONNECTION_LOST_MESSAGE}."
 
 
 async def _say_hello(ws: ClientConnection, endpoint: BridgeEndpoint, hello: dict[str, object]) -> str:

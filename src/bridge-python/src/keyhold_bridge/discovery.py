@@ -136,12 +136,12 @@ def _explicit_pair(url: str | None, token: str | None, url_name: str, token_name
     return url, token
 
 
-def check_ownership(path: str, what: str) -> None:
-    """Refuses ``path`` unless it is the current user's and not group/other-writable (POSIX only)."""
+def check_ownership(path: str, what: str, uid: int | None = None) -> None:
+    """Refuses ``path`` unless it belongs to ``uid`` (default: the current user) and is not group/other-writable (POSIX only)."""
     if not hasattr(os, "getuid"):
         return
     info = os.stat(path)
-    uid = os.getuid()
+    uid = os.getuid() if uid is None else uid
     if info.st_uid != uid:
         raise KeyholdInvalidRequest(
             f"Refusing the Keyhold {what} {path}: it belongs to uid {info.st_uid}, not to you (uid {uid}), so another user "

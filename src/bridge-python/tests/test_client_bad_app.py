@@ -44,7 +44,7 @@ async def silent(_connection: ServerConnection, _frame: dict[str, object]) -> No
         pytest.param(lambda f: json.dumps({"id": f["id"], "type": "secrets.get"}), KeyholdUnavailable, id="an unknown frame shape"),
     ],
 )
-async def test_a_malformed_reply_fails_its_request_with_a_typed_error_and_the_connection_goes_on(
+async def test_malformed_app_frame_fails_its_request_with_a_typed_error_and_the_connection_goes_on(
     text_for: Callable[[dict[str, object]], str | bytes], expected: type[KeyholdError]
 ) -> None:
     calls = {"n": 0}
@@ -75,7 +75,7 @@ async def test_an_unknown_frame_type_is_ignored_and_does_not_crash_the_client() 
         assert await client.status() == []
 
 
-async def test_an_oversize_frame_closes_the_connection_with_a_typed_error_and_the_client_reconnects() -> None:
+async def test_malformed_app_frame_oversize_closes_the_connection_with_a_typed_error_and_the_client_reconnects() -> None:
     calls = {"n": 0}
 
     async def reply(connection: ServerConnection, frame: dict[str, object]) -> None:

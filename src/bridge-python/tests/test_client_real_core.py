@@ -74,7 +74,7 @@ async def test_cancelling_the_entry_raises_keyhold_cancelled(core: ControlledCor
             await task
 
 
-async def test_asyncio_cancellation_sends_cancel_and_the_window_closes(core: ControlledCore) -> None:
+async def test_abandoned_request_window_asyncio_cancellation_sends_cancel_and_the_window_closes(core: ControlledCore) -> None:
     async with client_for(core) as client:
         task = asyncio.create_task(client.get(["API_KEY"]))
         prompt = await core.next_prompt()
@@ -86,7 +86,7 @@ async def test_asyncio_cancellation_sends_cancel_and_the_window_closes(core: Con
         assert [s.name for s in await client.status(["API_KEY"])] == ["API_KEY"]
 
 
-async def test_a_request_timeout_closes_the_window_and_raises_keyhold_timeout(core: ControlledCore) -> None:
+async def test_abandoned_request_window_a_request_timeout_closes_the_window_and_raises_keyhold_timeout(core: ControlledCore) -> None:
     async with client_for(core) as client:
         task = asyncio.create_task(client.get(["API_KEY"], timeout_ms=1_500))
         prompt = await core.next_prompt()

@@ -1,5 +1,6 @@
 """keyhold-bridge: MCP servers get their API keys from the Keyhold app."""
 
+from .client import FieldSpec, KeyholdClient, SecretStatus, ServerSecrets
 from .errors import (
     ERROR_CODES,
     ErrorCode,
@@ -18,8 +19,10 @@ from .frames import PendingEvent
 __all__ = [
     "ERROR_CODES",
     "ErrorCode",
+    "FieldSpec",
     "KeyholdBusy",
     "KeyholdCancelled",
+    "KeyholdClient",
     "KeyholdDenied",
     "KeyholdError",
     "KeyholdInvalidRequest",
@@ -28,4 +31,6 @@ __all__ = [
     "KeyholdUnauthorized",
     "KeyholdUnavailable",
     "PendingEvent",
+    "SecretStatus",
+    "ServerSecrets",
 ]

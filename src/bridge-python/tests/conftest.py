@@ -7,6 +7,9 @@ import pytest
 
 from .controlled_core import ControlledCore
 
+# The test kit's fixture (`keyhold_app`), as an installed wheel registers it through its pytest11 entry point.
+pytest_plugins = ["keyhold_bridge.pytest_plugin"]
+
 
 @pytest.fixture
 async def core(tmp_path: Path) -> AsyncIterator[ControlledCore]:

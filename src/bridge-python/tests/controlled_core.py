@@ -93,7 +93,7 @@ class ControlledCore:
             process.stdin.close()
         try:
             await asyncio.wait_for(process.wait(), 20)
-        except (asyncio.TimeoutError, TimeoutError):
+        except TimeoutError:
             process.kill()
             await process.wait()
         await self._end_reader()

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 from websockets.asyncio.server import ServerConnection
 
-from keyhold_bridge import KeyholdBusy, KeyholdError, KeyholdTimeout, KeyholdUnauthorized, KeyholdUnavailable
+from keyhold_bridge import FieldSpec, KeyholdBusy, KeyholdError, KeyholdInvalidRequest, KeyholdTimeout, KeyholdUnauthorized, KeyholdUnavailable
 from keyhold_bridge.client import KeyholdClient
 from keyhold_bridge.protocol import MAX_REPLY_BYTES
 
@@ -117,3 +117,22 @@ async def test_error_replies_become_their_subclass_with_the_code() -> None:
             await client.get(["A"])
         assert raised.value.code == "busy"
         assert isinstance(raised.value, KeyholdError)
+
+
+async def test_limits_are_checked_before_anything_is_sent() -> None:
+    # No app at all: these fail on the client side, before any connection is tried.
+    async with KeyholdClient("demo", url="ws://127.0.0.1:9", token=TOKEN, env={}) as client:
+        with pytest.raises(KeyholdInvalidRequest, match="names must not repeat"):
+            await client.get(["A", "A"])
+        with pytest.raises(KeyholdInvalidRequest, match="at most 32 items"):
+            await client.get([f"N{i}" for i in range(33)])
+        fields: list[FieldSpec] = [{"name": f"F{i}", "label": "x", "type": "text", "required": False, "default": "d" * 60_000} for i in range(8)]
+        with pytest.raises(KeyholdInvalidRequest, match="larger than the app accepts"):
+            await client.request(fields)
+        with pytest.raises(KeyholdInvalidRequest):
+            await client.get(["A"], timeout_ms=1_200_001)
+
+
+def test_a_bad_server_name_is_refused_at_construction() -> None:
+    with pytest.raises(KeyholdInvalidRequest, match="server name"):
+        KeyholdClient("my server", env={})

@@ -277,7 +277,7 @@ class KeyholdClient:
                 raise KeyholdUnavailable(f"{CONNECTION_LOST_MESSAGE}.")
             try:
                 result = await asyncio.wait_for(asyncio.shield(future), (timeout_ms + grace_ms) / 1000)
-            except (asyncio.TimeoutError, TimeoutError):
+            except TimeoutError:
                 raise KeyholdTimeout(
                     f"The Keyhold app did not answer the {request_type} request within {_format_duration(timeout_ms)}; it was cancelled."
                 ) from None

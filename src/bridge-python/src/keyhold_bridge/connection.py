@@ -60,7 +60,7 @@ class BridgeConnection:
             raise _upgrade_refused(endpoint, error.response.status_code) from None
         except ConnectionRefusedError:
             raise app_not_running_error(_nothing_answers(endpoint)) from None
-        except (asyncio.TimeoutError, TimeoutError):
+        except TimeoutError:
             raise KeyholdUnavailable(f"The Keyhold app at {endpoint.url} ({endpoint.source.describe()}) did not answer within {timeout_s:g} s.") from None
         except (OSError, WebSocketException) as error:
             raise KeyholdUnavailable(f"Could not reach the Keyhold app at {endpoint.url} ({endpoint.source.describe()}): {str(error)[:200]}.") from None

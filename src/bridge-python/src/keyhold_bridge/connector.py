@@ -81,7 +81,7 @@ class Connector(Generic[C]):
             self._wake.set()
         try:
             return await asyncio.wait_for(asyncio.shield(waiter), self._connect_timeout_s)
-        except (asyncio.TimeoutError, TimeoutError):
+        except TimeoutError:
             raise self._timeout_error(self._last_failure) from None
         finally:
             self._waiters.discard(waiter)

@@ -1,0 +1,25 @@
+"""pytest plugin of the test kit (registered as the ``keyhold`` pytest11 entry point):
+the ``keyhold_app`` fixture, a fresh ``FakeKeyholdApp`` per test. Needs
+``pytest-asyncio``. Use it as::
+
+    async def test_forecast(keyhold_app: FakeKeyholdApp) -> None:
+        keyhold_app.decide({"save": {"API_KEY": "test-key"}})
+        async with KeyholdClient("weather", **keyhold_app.client_options) as keyhold:
+            assert await forecast(keyhold, "Oslo") == ...
+        assert keyhold_app.prompts[0].kind == "entry"
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest_asyncio
+
+from .testing import FakeKeyholdApp
+
+
+@pytest_asyncio.fixture
+async def keyhold_app() -> AsyncIterator[FakeKeyholdApp]:
+    """A FakeKeyholdApp listening on loopback for this test; stopped afterwards."""
+    async with FakeKeyholdApp() as app:
+        yield app

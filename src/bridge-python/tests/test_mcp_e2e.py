@@ -220,3 +220,38 @@ async def test_a_waiting_call_returns_pending_with_the_code_before_the_client_wo
         await core.save(prompt, {"API_KEY": SECRET})
         assert not (await call(mcp)).is_error
         assert len(core.shown) == 1
+
+
+async def wait_for_elicitation(mcp: Mcp) -> t.ElicitRequestParams:
+    for _ in range(600):
+        if mcp.elicitations:
+            return mcp.elicitations[-1]
+        await asyncio.sleep(0.05)
+    raise AssertionError("no elicitation arrived")
+
+
+async def test_an_explicit_cancel_from_a_client_that_could_decline_closes_the_window(core: ControlledCore) -> None:
+    async with connect(core, "legacy", "url+form") as mcp:
+        waiting = asyncio.create_task(call(mcp))
+        prompt = await core.next_prompt()
+        await wait_for_elicitation(mcp)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        assert await asyncio.wait_for(core.closed.get(), 30) == prompt.id
+
+
+async def test_a_client_timeout_leaves_the_window_open_and_the_retry_attaches_to_it(core: ControlledCore) -> None:
+    async with connect(core, "legacy", "url+form") as mcp:
+        first_call = asyncio.create_task(call(mcp, read_timeout_seconds=2))
+        prompt = await core.next_prompt()
+        with pytest.raises(MCPError):
+            await first_call
+        retry = asyncio.create_task(call(mcp))
+        await asyncio.sleep(0.5)  # the retry attaches; a (wrong) closed window would be reported by now
+        assert core.closed.empty()
+        await core.save(prompt, {"API_KEY": SECRET})
+        result = await retry
+        assert text_of(result) == f"Oslo: sunny (asked with a key of {len(SECRET)} characters)"
+        assert len(core.shown) == 1
+        mcp.assert_no_secret()

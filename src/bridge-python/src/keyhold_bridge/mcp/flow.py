@@ -30,6 +30,7 @@ from pydantic import BaseModel
 from ..client import KeyholdClient
 from ..errors import KeyholdCancelled, KeyholdError, KeyholdTimeout
 from ..frames import PendingEvent
+from .cancel_reasons import CancelReasons
 from .messages import CancelCause, RequestSubject, window_notice
 from .parked import ParkedRequest, ParkedRequests, arguments_digest
 
@@ -85,6 +86,7 @@ class FlowInput:
     start: Callable[[Callable[[PendingEvent], None]], Coroutine[Any, Any, dict[str, str]]]
     timeout_ms: int
     answer_within_ms: int | None
+    cancel_reasons: CancelReasons
 
 
 async def acquire_secrets(flow: FlowInput) -> dict[str, str] | InputRequiredResult:
@@ -103,7 +105,11 @@ async def acquire_secrets(flow: FlowInput) -> dict[str, str] | InputRequiredResu
         return await _wait(flow, continued, abilities, [])
 
     parked = registry.attachable(list(flow.subject.names)) or registry.start(list(flow.subject.names), flow.start, flow.timeout_ms)
-    event = None if parked.is_settled else await parked.first_window()
+    try:
+        event = None if parked.is_settled else await parked.first_window()
+    except asyncio.CancelledError:
+        await _client_left(flow, parked, abilities)
+        raise
     if event is None:
         return await _wait(flow, parked, abilities, [])
     link = flow.client.request_link(event)
@@ -149,12 +155,27 @@ async def _wait(flow: FlowInput, parked: ParkedRequest, abilities: Abilities, sh
             raise GateError(KeyholdCancelled("The user declined the Keyhold request in the MCP client."), "declined")
         latest = parked.latest_event
         raise StillWaitingError(latest.verification_code if latest is not None else None)
+    except asyncio.CancelledError:
+        await _client_left(flow, parked, abilities)
+        raise
     finally:
         # A cancelled call (client cancel or timeout) lands here too: the request stays open for the next call.
         off()
         settled.cancel()
         gave_up.cancel()
         await notices.settled(parked)
+
+
+async def _client_left(flow: FlowInput, parked: ParkedRequest, abilities: Abilities) -> None:
+    """The client left before the user answered. Its timeout, or a client that cannot show an
+    elicitation, leaves the request open for the next call; an explicit cancel from a client
+    that could show the request (and so could have declined it) ends it: its window closes."""
+    if not (abilities.url or abilities.form) or parked.is_settled:
+        return
+    if await flow.cancel_reasons.timed_out(flow.ctx.request_id):
+        return
+    parked.cancel()
+    flow.parked.collected(parked)
 
 
 async def _collect(registry: ParkedRequests, parked: ParkedRequest) -> dict[str, str]:

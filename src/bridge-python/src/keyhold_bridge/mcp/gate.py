@@ -33,6 +33,7 @@ from pydantic import BaseModel
 from ..client import FieldSpec, KeyholdClient
 from ..errors import KeyholdError
 from ..frames import PendingEvent
+from .cancel_reasons import CancelReasons
 from .flow import FlowInput, GateError, StillWaitingError, acquire_secrets
 from .messages import RequestSubject, failure_text, rejected_text, still_waiting_text
 from .parked import ParkedRequests
@@ -71,6 +72,14 @@ class KeyholdMcp:
         self.timeout_ms = timeout_ms
         self.answer_within_ms = answer_within_ms
         self.parked = ParkedRequests()
+        self.cancel_reasons = CancelReasons()
+
+    def _observe_cancels(self, ctx: Context[Any, Any]) -> None:
+        """Adds the cancel-reason middleware to the server of this call, once (see cancel_reasons.py)."""
+        with contextlib.suppress(Exception):
+            chain = ctx.mcp_server.middleware
+            if self.cancel_reasons not in chain:
+                chain.insert(0, self.cancel_reasons)
 
     async def close(self) -> None:
         self.parked.close_all()
@@ -110,7 +119,10 @@ class KeyholdMcp:
                         names, reason=why, tool=tool_name[:128], guide=guide, fields=fields, timeout_ms=window_timeout, on_pending=on_pending
                     )
 
-                flow = FlowInput(ctx, subject, tool_name, tool_args, self.client, self.parked, start, window_timeout, self.answer_within_ms)
+                self._observe_cancels(ctx)
+                flow = FlowInput(
+                    ctx, subject, tool_name, tool_args, self.client, self.parked, start, window_timeout, self.answer_within_ms, self.cancel_reasons
+                )
                 for attempt in range(2):
                     try:
                         acquired = await acquire_secrets(flow)

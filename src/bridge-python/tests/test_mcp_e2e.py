@@ -255,3 +255,16 @@ async def test_a_client_timeout_leaves_the_window_open_and_the_retry_attaches_to
         assert text_of(result) == f"Oslo: sunny (asked with a key of {len(SECRET)} characters)"
         assert len(core.shown) == 1
         mcp.assert_no_secret()
+
+
+async def test_a_legacy_client_declining_the_pushed_form_closes_the_window(core: ControlledCore) -> None:
+    async with connect(core, "legacy", "form") as mcp:
+        mcp.elicit_answer = "decline"
+        waiting = asyncio.create_task(call(mcp))
+        prompt = await core.next_prompt()
+        result = await waiting
+        assert result.is_error
+        assert "declined the Keyhold request" in text_of(result)
+        assert await asyncio.wait_for(core.closed.get(), 30) == prompt.id
+        assert isinstance(mcp.elicitations[0], t.ElicitRequestFormParams)
+        assert prompt.verification_code in mcp.elicitations[0].message

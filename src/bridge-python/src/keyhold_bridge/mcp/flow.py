@@ -22,14 +22,13 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from mcp.server.mcpserver import Context
 from mcp_types import ElicitRequest, ElicitRequestFormParams, ElicitRequestURLParams, ElicitResult, InputRequiredResult
 from mcp_types.version import is_version_at_least
-from pydantic import BaseModel
 
 from ..client import KeyholdClient
 from ..errors import KeyholdCancelled, KeyholdError, KeyholdTimeout
 from ..frames import PendingEvent
+from .call_surface import CallSurface
 from .cancel_reasons import CancelReasons
 from .messages import CancelCause, RequestSubject, window_notice
 from .parked import ParkedRequest, ParkedRequests, arguments_digest
@@ -60,10 +59,10 @@ class Abilities:
     form: bool
 
 
-def abilities_of(ctx: Context[Any, Any]) -> Abilities:
-    version = ctx.protocol_version
+def abilities_of(call: CallSurface) -> Abilities:
+    version = call.protocol_version
     era: Literal["modern", "legacy"] = "modern" if version is not None and is_version_at_least(version, MODERN_VERSION) else "legacy"
-    capabilities = ctx.client_capabilities
+    capabilities = call.capabilities
     elicitation = capabilities.elicitation if capabilities is not None else None
     url = elicitation is not None and elicitation.url is not None
     # An empty `elicitation: {}` declares form mode (the 2025-06-18 shape).
@@ -71,13 +70,13 @@ def abilities_of(ctx: Context[Any, Any]) -> Abilities:
     return Abilities(era, url, form)
 
 
-class _NoFields(BaseModel):
-    """The message-only form: Keyhold never asks for a value in the MCP client."""
+#: The message-only form: Keyhold never asks for a value in the MCP client.
+EMPTY_FORM: dict[str, Any] = {"type": "object", "properties": {}}
 
 
 @dataclass
 class FlowInput:
-    ctx: Context[Any, Any]
+    call: CallSurface
     subject: RequestSubject
     tool_key: str
     args: dict[str, Any]
@@ -90,15 +89,15 @@ class FlowInput:
 
 
 async def acquire_secrets(flow: FlowInput) -> dict[str, str] | InputRequiredResult:
-    ctx, registry = flow.ctx, flow.parked
-    abilities = abilities_of(ctx)
+    call, registry = flow.call, flow.parked
+    abilities = abilities_of(call)
     digest = arguments_digest(flow.args)
-    if abilities.era == "modern" and ctx.request_state:
-        parked_id = registry.sealer.open(ctx.request_state, flow.tool_key, digest)
+    if abilities.era == "modern" and call.request_state:
+        parked_id = registry.sealer.open(call.request_state, flow.tool_key, digest)
         continued = registry.get(parked_id)
         if continued is None:
             raise KeyholdTimeout("The Keyhold request this retry continues has ended (its window timed out, or the server restarted).")
-        if _input_answer(ctx) in ("decline", "cancel"):
+        if _input_answer(call) in ("decline", "cancel"):
             continued.cancel()
             registry.collected(continued)
             raise GateError(KeyholdCancelled("The user declined the Keyhold request in the MCP client."), "declined")
@@ -119,16 +118,14 @@ async def acquire_secrets(flow: FlowInput) -> dict[str, str] | InputRequiredResu
                 mode="url", message=window_notice(flow.subject, event, "url"), url=link, elicitation_id=parked.id
             )
         else:
-            params = ElicitRequestFormParams(
-                mode="form", message=window_notice(flow.subject, event, "form"), requested_schema={"type": "object", "properties": {}}
-            )
+            params = ElicitRequestFormParams(mode="form", message=window_notice(flow.subject, event, "form"), requested_schema=EMPTY_FORM)
         state = registry.sealer.seal(parked.id, flow.tool_key, digest, parked.expires_at_ms + STATE_GRACE_MS)
         return InputRequiredResult(input_requests={INPUT_KEY: ElicitRequest(params=params)}, request_state=state)
     return await _wait(flow, parked, abilities, list(parked.events))
 
 
-def _input_answer(ctx: Context[Any, Any]) -> str:
-    responses = ctx.input_responses or {}
+def _input_answer(call: CallSurface) -> str:
+    responses = call.input_responses or {}
     answer = responses.get(INPUT_KEY)
     return answer.action if isinstance(answer, ElicitResult) else "missing"
 
@@ -172,7 +169,7 @@ async def _client_left(flow: FlowInput, parked: ParkedRequest, abilities: Abilit
     that could show the request (and so could have declined it) ends it: its window closes."""
     if not (abilities.url or abilities.form) or parked.is_settled:
         return
-    if await flow.cancel_reasons.timed_out(flow.ctx.request_id):
+    if await flow.cancel_reasons.timed_out(flow.call.request_id):
         return
     parked.cancel()
     flow.parked.collected(parked)
@@ -202,25 +199,26 @@ class _LegacyNotices:
         self._tasks.append(asyncio.get_running_loop().create_task(self._announce(event)))
 
     async def _announce(self, event: PendingEvent) -> None:
-        ctx, subject, abilities = self._flow.ctx, self._flow.subject, self._abilities
+        call, subject, abilities = self._flow.call, self._flow.subject, self._abilities
+        session, related = call.session, call.request_id
         link = self._flow.client.request_link(event)
         with contextlib.suppress(Exception):
             if abilities.era == "legacy" and abilities.url and link is not None:
                 elicitation_id = f"{self._parked.id}.{len(self._url_elicitations)}"
                 self._url_elicitations.append(elicitation_id)
-                answer = await ctx.elicit_url(window_notice(subject, event, "url"), link, elicitation_id)
+                answer = await session.elicit_url(window_notice(subject, event, "url"), link, elicitation_id, related_request_id=related)
                 if answer.action in ("decline", "cancel"):
                     self._declined.set()
             elif abilities.era == "legacy" and abilities.form:
-                answer_form = await ctx.elicit(window_notice(subject, event, "form"), _NoFields)
-                if answer_form.action in ("decline", "cancel"):
+                answer = await session.elicit_form(window_notice(subject, event, "form"), EMPTY_FORM, related_request_id=related)
+                if answer.action in ("decline", "cancel"):
                     self._declined.set()
             elif abilities.era == "legacy":
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    await ctx.log("info", window_notice(subject, event, "log"))
+                    await session.send_log_message(level="info", data=window_notice(subject, event, "log"), related_request_id=related)
             else:
-                await ctx.report_progress(0, None, window_notice(subject, event, "log"))
+                await call.report_progress(window_notice(subject, event, "log"))
 
     async def settled(self, parked: ParkedRequest) -> None:
         for task in self._tasks:
@@ -228,4 +226,4 @@ class _LegacyNotices:
         if parked.is_settled:
             for elicitation_id in self._url_elicitations:
                 with contextlib.suppress(Exception):
-                    await self._flow.ctx.session.send_elicit_complete(elicitation_id)
+                    await self._flow.call.session.send_elicit_complete(elicitation_id, related_request_id=self._flow.call.request_id)

@@ -33,6 +33,7 @@ from pydantic import BaseModel
 from ..client import FieldSpec, KeyholdClient
 from ..errors import KeyholdError
 from ..frames import PendingEvent
+from .call_surface import CallSurface, surface_of_mcpserver
 from .cancel_reasons import CancelReasons
 from .flow import FlowInput, GateError, StillWaitingError, acquire_secrets
 from .messages import RequestSubject, failure_text, rejected_text, still_waiting_text
@@ -74,12 +75,18 @@ class KeyholdMcp:
         self.parked = ParkedRequests()
         self.cancel_reasons = CancelReasons()
 
-    def _observe_cancels(self, ctx: Context[Any, Any]) -> None:
+    #: The framework's context type: the gate finds (or adds) the tool's parameter of this type.
+    context_type: type = Context
+
+    def surface(self, ctx: Any) -> CallSurface:
+        """The framework's context as the gate sees it (FastMCP overrides this)."""
+        return surface_of_mcpserver(ctx)
+
+    def _observe_cancels(self, call: CallSurface) -> None:
         """Adds the cancel-reason middleware to the server of this call, once (see cancel_reasons.py)."""
-        with contextlib.suppress(Exception):
-            chain = ctx.mcp_server.middleware
-            if self.cancel_reasons not in chain:
-                chain.insert(0, self.cancel_reasons)
+        chain = call.middleware
+        if chain is not None and self.cancel_reasons not in chain:
+            chain.insert(0, self.cancel_reasons)
 
     async def close(self) -> None:
         self.parked.close_all()
@@ -99,7 +106,7 @@ class KeyholdMcp:
         names = list(secrets)
 
         def decorate(fn: F) -> F:
-            signature, ctx_name, added_ctx = _tool_signature(fn)
+            signature, ctx_name, added_ctx = _tool_signature(fn, self.context_type)
             tool_name = tool or fn.__name__
 
             @functools.wraps(fn)
@@ -119,9 +126,10 @@ class KeyholdMcp:
                         names, reason=why, tool=tool_name[:128], guide=guide, fields=fields, timeout_ms=window_timeout, on_pending=on_pending
                     )
 
-                self._observe_cancels(ctx)
+                call = self.surface(ctx)
+                self._observe_cancels(call)
                 flow = FlowInput(
-                    ctx, subject, tool_name, tool_args, self.client, self.parked, start, window_timeout, self.answer_within_ms, self.cancel_reasons
+                    call, subject, tool_name, tool_args, self.client, self.parked, start, window_timeout, self.answer_within_ms, self.cancel_reasons
                 )
                 for attempt in range(2):
                     try:
@@ -156,18 +164,18 @@ class KeyholdMcp:
         return decorate
 
 
-def _tool_signature(fn: Callable[..., Any]) -> tuple[inspect.Signature, str, bool]:
+def _tool_signature(fn: Callable[..., Any], context_type: type) -> tuple[inspect.Signature, str, bool]:
     """The tool's signature as MCPServer should see it: without ``secrets``, with a ``Context`` parameter."""
     hints = typing.get_type_hints(fn, include_extras=True)
     signature = inspect.signature(fn)
     if "secrets" not in signature.parameters:
         raise TypeError(f"{fn.__name__} must take a `secrets` parameter: the gate passes the values there.")
     params = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in signature.parameters.values() if p.name != "secrets"]
-    ctx_name = next((p.name for p in params if isinstance(p.annotation, type) and issubclass(p.annotation, Context)), None)
+    ctx_name = next((p.name for p in params if isinstance(p.annotation, type) and issubclass(p.annotation, context_type)), None)
     added = ctx_name is None
     if ctx_name is None:
         ctx_name = "keyhold_ctx"
-        params.append(inspect.Parameter(ctx_name, inspect.Parameter.KEYWORD_ONLY, annotation=Context))
+        params.append(inspect.Parameter(ctx_name, inspect.Parameter.KEYWORD_ONLY, annotation=context_type))
     returns = hints.get("return", signature.return_annotation)
     return signature.replace(parameters=params, return_annotation=returns), ctx_name, added
 

@@ -25,6 +25,7 @@ from .controlled_core import ControlledCore
 
 PACKAGE = Path(__file__).resolve().parents[1]
 SECRET = "sk-weather-DO-NOT-LEAK-9f8e7d"
+SERVERS = {"mcp": "weather_server.py", "fastmcp": "weather_fastmcp.py"}
 Elicitation = Literal["url+form", "form", "none"]
 
 
@@ -51,9 +52,9 @@ class Mcp:
 
 
 @asynccontextmanager
-async def connect(core: ControlledCore, era: Literal["modern", "legacy"], elicitation: Elicitation, **env: str) -> AsyncIterator[Mcp]:
+async def connect(core: ControlledCore, era: Literal["modern", "legacy"], elicitation: Elicitation, framework: str = "mcp", **env: str) -> AsyncIterator[Mcp]:
     server_env = {**core.env, "PYTHONPATH": str(PACKAGE / "src"), **env}
-    params = StdioServerParameters(command=sys.executable, args=[str(PACKAGE / "examples" / "weather_server.py")], env=server_env, cwd=os.getcwd())
+    params = StdioServerParameters(command=sys.executable, args=[str(PACKAGE / "examples" / SERVERS[framework])], env=server_env, cwd=os.getcwd())
     holder: list[Mcp] = []
 
     async def on_elicit(context: ClientRequestContext, params: t.ElicitRequestParams) -> t.ElicitResult | t.ErrorData:
@@ -94,8 +95,9 @@ async def call(mcp: Mcp, **options: Any) -> Any:
     return result
 
 
-async def test_modern_url_client_gets_input_required_with_the_request_link_and_the_retry_waits_for_the_answer(core: ControlledCore) -> None:
-    async with connect(core, "modern", "url+form") as mcp:
+@pytest.mark.parametrize("framework", ["mcp", "fastmcp"])
+async def test_modern_url_client_gets_input_required_with_the_request_link_and_the_retry_waits_for_the_answer(core: ControlledCore, framework: str) -> None:
+    async with connect(core, "modern", "url+form", framework) as mcp:
         first_call = asyncio.create_task(call(mcp))
         prompt = await core.next_prompt()
         first = await first_call
@@ -114,8 +116,9 @@ async def test_modern_url_client_gets_input_required_with_the_request_link_and_t
         mcp.assert_no_secret()
 
 
-async def test_modern_form_only_client_gets_a_message_only_form_and_declining_closes_the_window(core: ControlledCore) -> None:
-    async with connect(core, "modern", "form") as mcp:
+@pytest.mark.parametrize("framework", ["mcp", "fastmcp"])
+async def test_modern_form_only_client_gets_a_message_only_form_and_declining_closes_the_window(core: ControlledCore, framework: str) -> None:
+    async with connect(core, "modern", "form", framework) as mcp:
         first_call = asyncio.create_task(call(mcp))
         prompt = await core.next_prompt()
         first = await first_call
@@ -143,8 +146,9 @@ async def test_modern_client_without_elicitation_times_out_then_the_retry_gets_t
         mcp.assert_no_secret()
 
 
-async def test_legacy_url_client_gets_a_pushed_url_elicitation_and_the_completion_notice(core: ControlledCore) -> None:
-    async with connect(core, "legacy", "url+form") as mcp:
+@pytest.mark.parametrize("framework", ["mcp", "fastmcp"])
+async def test_legacy_url_client_gets_a_pushed_url_elicitation_and_the_completion_notice(core: ControlledCore, framework: str) -> None:
+    async with connect(core, "legacy", "url+form", framework) as mcp:
         waiting = asyncio.create_task(call(mcp))
         prompt = await core.next_prompt()
         for _ in range(600):
@@ -198,8 +202,9 @@ async def test_a_window_timeout_is_a_tool_error(core: ControlledCore) -> None:
         assert "in time" in text_of(result)
 
 
-async def test_a_rejected_key_is_entered_again_and_the_tool_runs_once_more_in_the_same_call(core: ControlledCore) -> None:
-    async with connect(core, "legacy", "none") as mcp:
+@pytest.mark.parametrize("framework", ["mcp", "fastmcp"])
+async def test_a_rejected_key_is_entered_again_and_the_tool_runs_once_more_in_the_same_call(core: ControlledCore, framework: str) -> None:
+    async with connect(core, "legacy", "none", framework) as mcp:
         waiting = asyncio.create_task(call(mcp))
         await core.save(await core.next_prompt(), {"API_KEY": "rejected-key"})
         again = await core.next_prompt()

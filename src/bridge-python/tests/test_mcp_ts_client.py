@@ -58,12 +58,25 @@ async def next_event(events: asyncio.Queue[dict[str, Any]]) -> dict[str, Any]:
     return await asyncio.wait_for(events.get(), 120)
 
 
-PYTHON_SERVER = [sys.executable, str(PACKAGE / "examples" / "weather_server.py")]
+SERVERS = {
+    "mcp": [sys.executable, str(PACKAGE / "examples" / "weather_server.py")],
+    "fastmcp": [sys.executable, str(PACKAGE / "examples" / "weather_fastmcp.py")],
+}
 
 
-@pytest.mark.parametrize(("era", "mode"), [("modern", "url"), ("modern", "form"), ("legacy", "url"), ("legacy", "form")])
-async def test_the_typescript_client_gets_the_code_and_the_result_never_the_secret(core: ControlledCore, era: str, mode: str) -> None:
-    process, events, raw = await run_ts_client(core, era, mode, PYTHON_SERVER)
+@pytest.mark.parametrize(
+    ("framework", "era", "mode"),
+    [
+        ("mcp", "modern", "url"),
+        ("mcp", "modern", "form"),
+        ("mcp", "legacy", "url"),
+        ("mcp", "legacy", "form"),
+        ("fastmcp", "modern", "url"),
+        ("fastmcp", "legacy", "form"),
+    ],
+)
+async def test_the_typescript_client_gets_the_code_and_the_result_never_the_secret(core: ControlledCore, framework: str, era: str, mode: str) -> None:
+    process, events, raw = await run_ts_client(core, era, mode, SERVERS[framework])
     prompt = await core.next_prompt()
     elicit = await next_event(events)
     assert elicit["event"] == "elicit", elicit

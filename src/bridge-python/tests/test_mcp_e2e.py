@@ -21,10 +21,11 @@ from mcp.client.context import ClientRequestContext
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.shared.exceptions import MCPError
 
-from .controlled_core import ControlledCore
+from .controlled_core import ControlledCore, Prompt
 
 PACKAGE = Path(__file__).resolve().parents[1]
 SECRET = "sk-weather-DO-NOT-LEAK-9f8e7d"
+ANSWER = f"Oslo: sunny (asked with a key of {len(SECRET)} characters)"
 SERVERS = {"mcp": "weather_server.py", "fastmcp": "weather_fastmcp.py"}
 Elicitation = Literal["url+form", "form", "none"]
 
@@ -89,6 +90,17 @@ def keyhold_request(result: t.InputRequiredResult) -> t.ElicitRequestParams:
     return request.params
 
 
+async def first_round(mcp: Mcp, core: ControlledCore) -> tuple[Prompt, t.InputRequiredResult, t.ElicitRequestParams]:
+    """A modern call that opens a window: the prompt, and the input_required result with its elicitation."""
+    first_call = asyncio.create_task(call(mcp))
+    prompt = await core.next_prompt()
+    first = await first_call
+    assert isinstance(first, t.InputRequiredResult)
+    params = keyhold_request(first)
+    assert prompt.verification_code in params.message
+    return prompt, first, params
+
+
 async def call(mcp: Mcp, **options: Any) -> Any:
     result = await mcp.session.call_tool("forecast", {"city": "Oslo"}, allow_input_required=True, **options)
     mcp.saw(result)
@@ -98,20 +110,15 @@ async def call(mcp: Mcp, **options: Any) -> Any:
 @pytest.mark.parametrize("framework", ["mcp", "fastmcp"])
 async def test_modern_url_client_gets_input_required_with_the_request_link_and_the_retry_waits_for_the_answer(core: ControlledCore, framework: str) -> None:
     async with connect(core, "modern", "url+form", framework) as mcp:
-        first_call = asyncio.create_task(call(mcp))
-        prompt = await core.next_prompt()
-        first = await first_call
-        assert isinstance(first, t.InputRequiredResult)
-        params = keyhold_request(first)
+        prompt, first, params = await first_round(mcp, core)
         assert isinstance(params, t.ElicitRequestURLParams)
         assert params.url.startswith(core.url.replace("ws://", "http://").rstrip("/") + "/request/")
-        assert prompt.verification_code in params.message
         retry = asyncio.create_task(call(mcp, input_responses={"keyhold": t.ElicitResult(action="accept")}, request_state=first.request_state))
         await core.save(prompt, {"API_KEY": SECRET})
         result = await retry
         assert isinstance(result, t.CallToolResult)
         assert not result.is_error
-        assert text_of(result) == f"Oslo: sunny (asked with a key of {len(SECRET)} characters)"
+        assert text_of(result) == ANSWER
         assert len(core.shown) == 1
         mcp.assert_no_secret()
 
@@ -119,14 +126,9 @@ async def test_modern_url_client_gets_input_required_with_the_request_link_and_t
 @pytest.mark.parametrize("framework", ["mcp", "fastmcp"])
 async def test_modern_form_only_client_gets_a_message_only_form_and_declining_closes_the_window(core: ControlledCore, framework: str) -> None:
     async with connect(core, "modern", "form", framework) as mcp:
-        first_call = asyncio.create_task(call(mcp))
-        prompt = await core.next_prompt()
-        first = await first_call
-        assert isinstance(first, t.InputRequiredResult)
-        params = keyhold_request(first)
+        prompt, first, params = await first_round(mcp, core)
         assert isinstance(params, t.ElicitRequestFormParams)
         assert params.requested_schema["properties"] == {}
-        assert prompt.verification_code in params.message
         result = await call(mcp, input_responses={"keyhold": t.ElicitResult(action="decline")}, request_state=first.request_state)
         assert result.is_error
         assert "declined the Keyhold request" in text_of(result)
@@ -141,7 +143,7 @@ async def test_modern_client_without_elicitation_times_out_then_the_retry_gets_t
             await first_call
         await core.save(prompt, {"API_KEY": SECRET})
         result = await call(mcp)
-        assert text_of(result) == f"Oslo: sunny (asked with a key of {len(SECRET)} characters)"
+        assert text_of(result) == ANSWER
         assert len(core.shown) == 1
         mcp.assert_no_secret()
 
@@ -151,16 +153,12 @@ async def test_legacy_url_client_gets_a_pushed_url_elicitation_and_the_completio
     async with connect(core, "legacy", "url+form", framework) as mcp:
         waiting = asyncio.create_task(call(mcp))
         prompt = await core.next_prompt()
-        for _ in range(600):
-            if mcp.elicitations:
-                break
-            await asyncio.sleep(0.05)
-        params = mcp.elicitations[0]
+        params = await wait_for_elicitation(mcp)
         assert isinstance(params, t.ElicitRequestURLParams)
         assert prompt.verification_code in params.message
         await core.save(prompt, {"API_KEY": SECRET})
         result = await waiting
-        assert text_of(result) == f"Oslo: sunny (asked with a key of {len(SECRET)} characters)"
+        assert text_of(result) == ANSWER
         for _ in range(600):
             if any("notifications/elicitation/complete" in item for item in mcp.received):
                 break
@@ -211,7 +209,7 @@ async def test_a_rejected_key_is_entered_again_and_the_tool_runs_once_more_in_th
         assert (again.kind, again.raw["rejected"]) == ("entry", ["API_KEY"])
         await core.save(again, {"API_KEY": SECRET})
         result = await waiting
-        assert text_of(result) == f"Oslo: sunny (asked with a key of {len(SECRET)} characters)"
+        assert text_of(result) == ANSWER
 
 
 async def test_a_waiting_call_returns_pending_with_the_code_before_the_client_would_give_up(core: ControlledCore) -> None:
@@ -257,7 +255,7 @@ async def test_a_client_timeout_leaves_the_window_open_and_the_retry_attaches_to
         assert core.closed.empty()
         await core.save(prompt, {"API_KEY": SECRET})
         result = await retry
-        assert text_of(result) == f"Oslo: sunny (asked with a key of {len(SECRET)} characters)"
+        assert text_of(result) == ANSWER
         assert len(core.shown) == 1
         mcp.assert_no_secret()
 

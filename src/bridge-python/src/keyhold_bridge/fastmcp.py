@@ -20,7 +20,7 @@ from typing import Any
 from fastmcp import Context
 
 from .mcp import KeyholdMcp, SecretRejectedError, Secrets
-from .mcp.call_surface import CallSurface
+from .mcp.call_surface import CallSurface, build_surface
 
 __all__ = ["KeyholdFastMCP", "SecretRejectedError", "Secrets"]
 
@@ -29,22 +29,5 @@ class KeyholdFastMCP(KeyholdMcp):
     context_type: type = Context
 
     def surface(self, ctx: Any) -> CallSurface:
-        request = ctx.request_context
-
-        async def progress(message: str) -> None:
-            await ctx.report_progress(0, None, message)
-
-        try:
-            middleware: list[Any] | None = ctx.fastmcp._mcp_server.middleware
-        except Exception:
-            middleware = None
-        return CallSurface(
-            protocol_version=getattr(request, "protocol_version", None),
-            capabilities=ctx.session.client_capabilities,
-            request_id=ctx.request_id,
-            request_state=ctx.request_state,
-            input_responses=ctx.input_responses,
-            session=ctx.session,
-            report_progress=progress,
-            middleware=middleware,
-        )
+        version = getattr(ctx.request_context, "protocol_version", None)
+        return build_surface(ctx, version, ctx.session.client_capabilities, lambda: ctx.fastmcp._mcp_server.middleware)

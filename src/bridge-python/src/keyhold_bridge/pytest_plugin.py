@@ -12,24 +12,24 @@ fixture says so instead of breaking every pytest run. Use it as::
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import AsyncIterator
 
 import pytest
 
 from .testing import FakeKeyholdApp
 
-try:
+if importlib.util.find_spec("pytest_asyncio") is not None:
     import pytest_asyncio
-except ImportError:  # pragma: no cover - exercised only without the [testing] extra
 
-    @pytest.fixture
-    def keyhold_app() -> FakeKeyholdApp:
-        pytest.fail('The keyhold_app fixture needs pytest-asyncio: pip install "keyhold-bridge[testing]".')
-
-else:
-
-    @pytest_asyncio.fixture  # type: ignore[misc]  # the other branch defines the same name
+    @pytest_asyncio.fixture
     async def keyhold_app() -> AsyncIterator[FakeKeyholdApp]:
         """A FakeKeyholdApp listening on loopback for this test; stopped afterwards."""
         async with FakeKeyholdApp() as app:
             yield app
+
+else:  # pragma: no cover - only without the [testing] extra
+
+    @pytest.fixture(name="keyhold_app")
+    def keyhold_app_needs_pytest_asyncio() -> FakeKeyholdApp:
+        pytest.fail('The keyhold_app fixture needs pytest-asyncio: pip install "keyhold-bridge[testing]".')

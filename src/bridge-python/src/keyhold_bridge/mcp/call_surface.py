@@ -28,21 +28,27 @@ class CallSurface:
     middleware: list[Any] | None
 
 
-def surface_of_mcpserver(ctx: Context[Any, Any]) -> CallSurface:
+def build_surface(ctx: Any, protocol_version: str | None, capabilities: ClientCapabilities | None, middleware: Callable[[], list[Any]]) -> CallSurface:
+    """The parts both frameworks' contexts name alike (request id and state, session, progress)."""
+
     async def progress(message: str) -> None:
         await ctx.report_progress(0, None, message)
 
     try:
-        middleware: list[Any] | None = ctx.mcp_server.middleware
+        chain: list[Any] | None = middleware()
     except Exception:
-        middleware = None
+        chain = None
     return CallSurface(
-        protocol_version=ctx.protocol_version,
-        capabilities=ctx.client_capabilities,
+        protocol_version=protocol_version,
+        capabilities=capabilities,
         request_id=ctx.request_id,
         request_state=ctx.request_state,
         input_responses=ctx.input_responses,
         session=ctx.session,
         report_progress=progress,
-        middleware=middleware,
+        middleware=chain,
     )
+
+
+def surface_of_mcpserver(ctx: Context[Any, Any]) -> CallSurface:
+    return build_surface(ctx, ctx.protocol_version, ctx.client_capabilities, lambda: ctx.mcp_server.middleware)

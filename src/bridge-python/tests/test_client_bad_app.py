@@ -129,8 +129,9 @@ async def test_limits_are_checked_before_anything_is_sent() -> None:
         fields: list[FieldSpec] = [{"name": f"F{i}", "label": "x", "type": "text", "required": False, "default": "d" * 60_000} for i in range(8)]
         with pytest.raises(KeyholdInvalidRequest, match="larger than the app accepts"):
             await client.request(fields)
-        with pytest.raises(KeyholdInvalidRequest):
-            await client.get(["A"], timeout_ms=1_200_001)
+        for timeout_ms in (0, 1_200_001):
+            with pytest.raises(KeyholdInvalidRequest):
+                await client.get(["A"], timeout_ms=timeout_ms)
 
 
 def test_a_bad_server_name_is_refused_at_construction() -> None:

@@ -156,7 +156,7 @@ class KeyholdClient:
         unreachable = await self._unreachable_for_fallback()
         if unreachable is not None:
             return self._fallback.values(list(names), unreachable)
-        timeout = timeout_ms or self._request_timeout_ms
+        timeout = self._request_timeout_ms if timeout_ms is None else timeout_ms
         params = _params(
             names=list(names), reason=reason, tool=tool, fields=None if fields is None else [dict(f) for f in fields], guide=guide, timeoutMs=timeout
         )
@@ -174,7 +174,7 @@ class KeyholdClient:
         on_pending: PendingListener | None = None,
     ) -> dict[str, str]:
         """Opens the entry window with ``fields``, stores what the user saves, and returns it."""
-        timeout = timeout_ms or self._request_timeout_ms
+        timeout = self._request_timeout_ms if timeout_ms is None else timeout_ms
         params = _params(fields=[dict(f) for f in fields], guide=guide, reason=reason, tool=tool, timeoutMs=timeout)
         result = await self._call("secrets.request", params, timeout, TIMEOUT_GRACE_MS, on_pending)
         return dict(cast("dict[str, str]", result["values"]))
@@ -201,7 +201,7 @@ class KeyholdClient:
         self, values: Mapping[str, str], *, reason: str | None = None, timeout_ms: int | None = None, on_pending: PendingListener | None = None
     ) -> dict[str, builtins.list[str]]:
         """Stores values under this server's name; always asks first. Returns ``{"created": [...], "replaced": [...]}``."""
-        timeout = timeout_ms or self._request_timeout_ms
+        timeout = self._request_timeout_ms if timeout_ms is None else timeout_ms
         result = await self._call("secrets.put", _params(values=dict(values), reason=reason, timeoutMs=timeout), timeout, TIMEOUT_GRACE_MS, on_pending)
         return {"created": builtins.list(result["created"]), "replaced": builtins.list(result["replaced"])}
 
@@ -209,7 +209,7 @@ class KeyholdClient:
         self, names: Sequence[str], *, reason: str | None = None, timeout_ms: int | None = None, on_pending: PendingListener | None = None
     ) -> builtins.list[str]:
         """Deletes stored secrets of this server; always asks first. Returns the deleted names."""
-        timeout = timeout_ms or self._request_timeout_ms
+        timeout = self._request_timeout_ms if timeout_ms is None else timeout_ms
         result = await self._call("secrets.delete", _params(names=list(names), reason=reason, timeoutMs=timeout), timeout, TIMEOUT_GRACE_MS, on_pending)
         return builtins.list(result["deleted"])
 

@@ -119,7 +119,7 @@ class KeyholdMcp:
                     call_kwargs.pop(ctx_name)
                 subject = RequestSubject(self.name, tuple(names), tool_name)
                 why = _reason(reason, tool_args)
-                window_timeout = timeout_ms or self.timeout_ms
+                window_timeout = self.timeout_ms if timeout_ms is None else timeout_ms
 
                 def start(on_pending: Callable[[PendingEvent], None]) -> Any:
                     return self.client.get(

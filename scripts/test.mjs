@@ -45,6 +45,18 @@ if (only === undefined) {
   run('build the CLI', process.execPath, ['scripts/build-cli.mjs']);
 }
 
+// python: the Python bridge (src/bridge-python) with its own linters and pytest, in a
+// venv under .venv-test/ (scripts/python-suite.mjs); `--only python` runs just that.
+function runPython() {
+  const suite = [join(root, 'scripts', 'python-suite.mjs'), ...(filters.length > 0 ? ['-k', filters.join(' or ')] : [])];
+  if (process.env.KEYHOLD_TEST_KEYRING === '1') run('python bridge', process.execPath, suite);
+  else run('python bridge (inside a throwaway keyring session)', 'bash', [join(root, 'scripts', 'with-test-keyring.sh'), process.execPath, ...suite]);
+}
+if (only === 'python') {
+  runPython();
+  process.exit(0);
+}
+
 // electron: the built main process on a fake Electron, and the Playwright smoke
 // suite, which runs only where the Electron binary is installed (else it says so and skips).
 const suites = only === undefined ? ['unit', 'integration', 'electron'] : [only];
@@ -63,3 +75,4 @@ if (process.env.KEYHOLD_TEST_KEYRING === '1') {
     ...nodeArgs,
   ]);
 }
+if (only === undefined) runPython();

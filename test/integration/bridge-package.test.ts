@@ -103,12 +103,16 @@ describe('@keyhold/bridge package', () => {
     assert.deepEqual(manifest.exports, {
       '.': { types: './dist/bridge/index.d.ts', default: './dist/bridge/index.js' },
       './mcp': { types: './dist/bridge/mcp/index.d.ts', default: './dist/bridge/mcp/index.js' },
+      './mcp/v1': { types: './dist/bridge/mcp/v1/index.d.ts', default: './dist/bridge/mcp/v1/index.js' },
+      './fastmcp': { types: './dist/bridge/mcp/fastmcp.d.ts', default: './dist/bridge/mcp/fastmcp.js' },
       './testing': { types: './dist/bridge/testing/index.d.ts', default: './dist/bridge/testing/index.js' },
       './package.json': './package.json',
     });
     assert.deepEqual(Object.keys(manifest.exports['.'] as object), ['types', 'default'], '"types" must come first');
     assert.equal(manifest.types, './dist/bridge/index.d.ts');
     assert.deepEqual(Object.keys(manifest.dependencies).sort(), ['ws', 'zod']);
+    const peers = manifest as unknown as { peerDependenciesMeta: Record<string, { optional: boolean }> };
+    assert.deepEqual(peers.peerDependenciesMeta, { '@modelcontextprotocol/server': { optional: true }, '@modelcontextprotocol/sdk': { optional: true } }, 'both MCP SDKs are optional peers');
   });
 
   describe('installed from the tarball', () => {

@@ -14,6 +14,8 @@
  */
 import { z } from 'zod';
 
+import { promptKindSchema } from './domain.js';
+
 export const PROTOCOL_VERSION = 1;
 
 /** Largest frame the app accepts; a bigger one closes that connection with 1009. */
@@ -215,13 +217,13 @@ export const errorBodySchema = z.strictObject({
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
-export const PROMPT_KINDS = ['entry', 'approval'] as const;
+export { PROMPT_KINDS } from './domain.js';
 export const pendingEventSchema = z.strictObject({
   event: z.literal('pending'),
   data: z.strictObject({
     /** The id of the client request this window belongs to. */
     id: requestIdSchema,
-    kind: z.enum(PROMPT_KINDS),
+    kind: promptKindSchema,
     verificationCode: z.string().regex(/^[A-Z2-9]{4}-[A-Z2-9]{4}$/),
     /** Milliseconds since the epoch when the window gives up (timeout). */
     expiresAt: z.number().int(),

@@ -11,6 +11,9 @@
 import { z } from 'zod';
 
 import { fieldSpecSchema, MAX_SECRET_VALUE_CHARS, secretNameSchema, serverNameSchema } from './bridge-protocol.js';
+import { activityActionSchema, approvalActionSchema, approvalDecisionSchema, grantTtlMinutesSchema, promptKindSchema } from './domain.js';
+
+export { approvalDecisionSchema };
 
 export const WINDOW_KINDS = ['approval', 'entry', 'manager'] as const;
 export type WindowKind = (typeof WINDOW_KINDS)[number];
@@ -41,7 +44,7 @@ export const approvalViewSchema = z.strictObject({
   ...promptViewBase,
   names: z.array(secretNameSchema),
   /** What the approval is for; absent means `read` (see ApprovalPrompt in src/main/core/prompter.ts). */
-  action: z.enum(['read', 'store', 'delete']).optional(),
+  action: approvalActionSchema.optional(),
 });
 export type ApprovalView = z.infer<typeof approvalViewSchema>;
 
@@ -52,8 +55,6 @@ export const entryViewSchema = z.strictObject({
   rejected: z.strictObject({ names: z.array(secretNameSchema), reason: z.string().optional() }).optional(),
 });
 export type EntryView = z.infer<typeof entryViewSchema>;
-
-export const approvalDecisionSchema = z.enum(['allow', 'allow_session', 'deny']);
 
 const secretValueSchema = z.string().max(MAX_SECRET_VALUE_CHARS);
 
@@ -88,14 +89,14 @@ export type RuleRow = z.infer<typeof ruleRowSchema>;
 
 export const settingsSchema = z.strictObject({
   /** Session grant lifetime in minutes (1 min … 7 days). */
-  grantTtlMinutes: z.number().int().min(1).max(7 * 24 * 60),
+  grantTtlMinutes: grantTtlMinutesSchema,
   startAtLogin: z.boolean(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
 export const pendingRowSchema = z.strictObject({
   promptId: z.string(),
-  kind: z.enum(['approval', 'entry']),
+  kind: promptKindSchema,
   server: serverNameSchema,
   verificationCode: z.string(),
   expiresAt: z.number(),
@@ -116,7 +117,7 @@ export const activityRowSchema = z.strictObject({
   pid: z.number().optional(),
   executable: z.string().optional(),
   names: z.array(z.string()),
-  action: z.string(),
+  action: activityActionSchema,
   tool: z.string().optional(),
   requestId: z.string().optional(),
   detail: z.string().optional(),
@@ -143,7 +144,7 @@ export const ipcContract = {
   manager: {
     load: { request: empty, response: managerStateSchema },
     activity: {
-      request: z.strictObject({ server: serverNameSchema.optional(), text: z.string().max(200).optional(), limit: z.number().int().min(1).max(2000).optional() }),
+      request: z.strictObject({ limit: z.number().int().min(1).max(2000).optional() }),
       response: z.array(activityRowSchema),
     },
     revokeGrant: { request: z.strictObject({ grantId: z.string().max(64) }), response: empty },

@@ -26,11 +26,12 @@ import { join } from 'node:path';
 
 import { z } from 'zod';
 
+import { activityActionSchema, type ActivityAction } from '../../shared/domain.js';
 import { isNotFound } from './metadata-index.js';
 
 export const ACTIVITY_FILE_NAME = 'activity.jsonl';
 /** Outcomes that need no user action, so a client can repeat them at will (see the module comment). */
-const COUNTED_ACTIONS: ReadonlySet<string> = new Set(['granted_by_session', 'allowed_by_rule', 'busy', 'error', 'invalidated']);
+const COUNTED_ACTIONS: ReadonlySet<ActivityAction> = new Set<ActivityAction>(['granted_by_session', 'allowed_by_rule', 'busy', 'error', 'invalidated']);
 const ROTATED_FILE_NAME = 'activity.1.jsonl';
 const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
 /** How long an entry may wait for others to share its write. */
@@ -40,28 +41,7 @@ const DEFAULT_REPEAT_WINDOW_MS = 1_000;
 /** Entries waiting for a stalled disk, at most (about 20 000 entries). */
 const DEFAULT_MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
-export const ACTIVITY_ACTIONS = [
-  'allowed',
-  'allowed_session',
-  'granted_by_session',
-  'allowed_by_rule',
-  'denied',
-  'entered',
-  /** A value stored through `secrets.put` (the `keyhold set` command) after the user allowed it. */
-  'stored',
-  'cancelled',
-  'timeout',
-  'busy',
-  'invalidated',
-  'deleted',
-  'replaced',
-  'revoked',
-  'revealed',
-  'rule_added',
-  'rule_removed',
-  'error',
-] as const;
-export type ActivityAction = (typeof ACTIVITY_ACTIONS)[number];
+export type { ActivityAction };
 
 export const activityEntrySchema = z.object({
   time: z.number(),
@@ -69,7 +49,7 @@ export const activityEntrySchema = z.object({
   pid: z.number().optional(),
   executable: z.string().optional(),
   names: z.array(z.string()),
-  action: z.enum(ACTIVITY_ACTIONS),
+  action: activityActionSchema,
   tool: z.string().optional(),
   /** The client's request id, to tie a decision to the request in the MCP server's own log. */
   requestId: z.string().optional(),

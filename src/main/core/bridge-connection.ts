@@ -19,10 +19,10 @@ import {
   type RequestType,
 } from '../../shared/bridge-protocol.js';
 import { KeyholdError, isKeyholdError } from '../../shared/keyhold-error.js';
-import type { GrantStore } from './grants.js';
 import { identifyPeer, type SocketPorts } from './process-identity.js';
 import type { Prompt } from './prompter.js';
-import type { ClientSession, SecretAccess } from './secret-access.js';
+import type { SecretAccess } from './secret-access.js';
+import type { ClientSession, SecretChanges } from './secret-changes.js';
 
 export const MAX_IN_FLIGHT_PER_CONNECTION = 16;
 /**
@@ -36,7 +36,7 @@ const CLOSE_GRACE_MS = 250;
 
 export interface ConnectionDeps {
   readonly access: SecretAccess;
-  readonly grants: GrantStore;
+  readonly changes: Pick<SecretChanges, 'endSession'>;
   readonly appVersion: string;
   readonly onSession?: (session: ClientSession, open: boolean) => void;
 }
@@ -173,7 +173,7 @@ export class BridgeConnection {
     for (const controller of this.inFlight.values()) controller.abort(new KeyholdError('cancelled', 'The MCP server disconnected.'));
     this.inFlight.clear();
     if (this.session !== undefined) {
-      this.deps.grants.endSession(this.session.sessionId);
+      this.deps.changes.endSession(this.session.sessionId);
       this.deps.onSession?.(this.session, false);
     }
   }

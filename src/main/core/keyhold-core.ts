@@ -16,6 +16,7 @@ import { GrantStore } from './grants.js';
 import { createSystemKeychain, type Keychain } from './keychain.js';
 import type { Prompter } from './prompter.js';
 import { SecretAccess, type ClientSession } from './secret-access.js';
+import { SecretChanges } from './secret-changes.js';
 import { RuleStore } from './rules.js';
 import { SettingsStore } from './settings-store.js';
 import { GrantValueCache } from './value-cache.js';
@@ -56,6 +57,8 @@ export interface KeyholdCore {
   readonly activity: ActivityLog;
   readonly rules: RuleStore;
   readonly settings: SettingsStore;
+  /** Every change to secrets, grants and rules, and every activity line (secret-changes.ts). Read the stores above; change them only here. */
+  readonly changes: SecretChanges;
   readonly reconcileReport: ReconcileReport;
   /** Connected servers (after hello). */
   sessions(): ClientSession[];
@@ -81,7 +84,6 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
   const rules = await RuleStore.open(dataDir, now);
   const settings = await SettingsStore.open(dataDir);
   const grants = new GrantStore({ now, ttlMs: options.grantTtlMs ?? settings.get().grantTtlMinutes * 60_000 });
-  settings.onChange(() => grants.setTtl(settings.get().grantTtlMinutes * 60_000));
   const broker = new Broker({
     prompter: options.prompter,
     now,
@@ -90,7 +92,8 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
   });
   const activity = new ActivityLog({ dataDir, now });
   const cache = options.cacheGrantedValues === false ? undefined : new GrantValueCache({ grants, onVaultWrite: (listener) => vault.onWrite(listener) });
-  const access = new SecretAccess({ vault, grants, broker, activity, rules, ...(cache === undefined ? {} : { cache }) });
+  const changes = new SecretChanges({ vault, grants, rules, activity, settings });
+  const access = new SecretAccess({ vault, grants, broker, rules, changes, ...(cache === undefined ? {} : { cache }) });
   const sessions = new Map<string, ClientSession>();
   const connections = new Set<BridgeConnection>();
 
@@ -102,7 +105,7 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
     onConnection: (socket, ports) => {
       const connection = new BridgeConnection(socket, ports, {
         access,
-        grants,
+        changes,
         appVersion: options.appVersion,
         onSession: (session, open) => (open ? sessions.set(session.sessionId, session) : sessions.delete(session.sessionId)),
       });
@@ -123,6 +126,7 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
     activity,
     rules,
     settings,
+    changes,
     reconcileReport: report,
     sessions: () => [...sessions.values()],
     stop: () =>

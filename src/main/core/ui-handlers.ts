@@ -23,12 +23,14 @@ import {
 import type { ActivityEntry } from './activity-log.js';
 import type { KeyholdCore } from './keyhold-core.js';
 import type { PromptBoard } from './prompt-board.js';
+import { MANAGER } from './secret-changes.js';
 import type { ApprovalDecision, ApprovalPrompt, EntryPrompt, Prompt } from './prompter.js';
 
 export type WindowContext = { readonly kind: 'approval' | 'entry'; readonly promptId: string } | { readonly kind: 'manager' };
 
 export interface UiHandlerDeps {
-  readonly core: Pick<KeyholdCore, 'vault' | 'grants' | 'rules' | 'settings' | 'activity'>;
+  /** Reads the stores; every change goes through `core.changes`, as the manager. */
+  readonly core: Pick<KeyholdCore, 'vault' | 'grants' | 'rules' | 'settings' | 'activity' | 'changes'>;
   readonly board: PromptBoard;
   /** Start at login lives in the OS (Electron's login item settings). */
   readonly loginItem: { get(): boolean; set(enabled: boolean): void };
@@ -50,7 +52,6 @@ type Handlers = {
 
 export function createUiHandlers(deps: UiHandlerDeps): Handlers {
   const { core, board } = deps;
-  const log = (entry: Parameters<typeof core.activity.append>[0]): void => void core.activity.append(entry);
 
   return {
     approval: {
@@ -83,55 +84,31 @@ export function createUiHandlers(deps: UiHandlerDeps): Handlers {
     },
     manager: {
       load: async () => managerState(deps),
-      activity: async (_context, request: { server?: string; text?: string; limit?: number }) => {
-        const entries = (await core.activity.read({ ...(request.server === undefined ? {} : { server: request.server }), limit: request.limit ?? 500 })).map(toActivityRow);
-        const needle = request.text?.toLowerCase().trim();
-        return needle === undefined || needle === ''
-          ? entries
-          : entries.filter((e) => [e.server, e.action, e.tool ?? '', ...e.names].some((field) => field.toLowerCase().includes(needle)));
-      },
+      // Filtering happens in the window (activity-labels.ts matchesFilter), over the words it shows.
+      activity: async (_context, request: { limit?: number }) => (await core.activity.read({ limit: request.limit ?? 500 })).map(toActivityRow),
       revokeGrant: async (_context, request: { grantId: string }) => {
-        const grant = core.grants.list().find((g) => g.id === request.grantId);
-        if (grant !== undefined && core.grants.revoke(grant.id)) log({ server: grant.server, names: [...grant.names], action: 'revoked', pid: grant.pid });
+        core.changes.revokeGrant(request.grantId, MANAGER);
         return {};
       },
-      revokeAll: async () => {
-        const grants = core.grants.list();
-        for (const grant of grants) log({ server: grant.server, names: [...grant.names], action: 'revoked', pid: grant.pid });
-        return { revoked: core.grants.revokeAll() };
-      },
+      revokeAll: async () => ({ revoked: core.changes.revokeAll(MANAGER) }),
       deleteSecret: async (_context, request: { server: string; name: string }) => {
-        await core.vault.remove(request.server, request.name);
-        core.grants.revokeNames(request.server, [request.name]);
-        await core.rules.removeFor(request.server, request.name);
-        log({ server: request.server, names: [request.name], action: 'deleted' });
+        await core.changes.delete(request.server, [request.name], MANAGER);
         return {};
       },
       replaceSecret: async (_context, request: { server: string; name: string; value: string }) => {
-        if (!core.vault.has(request.server, request.name)) throw new UiRequestRejected(`No secret "${request.name}" is stored for "${request.server}".`);
-        await core.vault.put(request.server, { [request.name]: request.value });
-        core.grants.revokeNames(request.server, [request.name]);
-        log({ server: request.server, names: [request.name], action: 'replaced' });
+        await core.changes.replace(request.server, request.name, request.value, MANAGER);
         return {};
       },
-      revealSecret: async (_context, request: { server: string; name: string }) => {
-        const values = await core.vault.read(request.server, [request.name]);
-        log({ server: request.server, names: [request.name], action: 'revealed' });
-        return { value: values[request.name] ?? '' };
-      },
-      addRule: async (_context, request: { server: string; name: string }) => {
-        if (!core.vault.has(request.server, request.name)) throw new UiRequestRejected(`No secret "${request.name}" is stored for "${request.server}".`);
-        const rule = await core.rules.add(request.server, request.name);
-        log({ server: request.server, names: [request.name], action: 'rule_added' });
-        return rule;
-      },
+      revealSecret: async (_context, request: { server: string; name: string }) => ({
+        value: await core.changes.reveal(request.server, request.name, MANAGER),
+      }),
+      addRule: async (_context, request: { server: string; name: string }) => core.changes.addRule(request.server, request.name, MANAGER),
       removeRule: async (_context, request: { ruleId: string }) => {
-        const rule = await core.rules.remove(request.ruleId);
-        if (rule !== undefined) log({ server: rule.server, names: [rule.name], action: 'rule_removed' });
+        await core.changes.removeRule(request.ruleId, MANAGER);
         return {};
       },
       updateSettings: async (_context, request: { grantTtlMinutes?: number; startAtLogin?: boolean }) => {
-        if (request.grantTtlMinutes !== undefined) await core.settings.update({ grantTtlMinutes: request.grantTtlMinutes });
+        await core.changes.updateSettings(request);
         if (request.startAtLogin !== undefined) deps.loginItem.set(request.startAtLogin);
         return { grantTtlMinutes: core.settings.get().grantTtlMinutes, startAtLogin: deps.loginItem.get() };
       },

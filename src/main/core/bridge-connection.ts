@@ -39,7 +39,12 @@ export interface ConnectionDeps {
   readonly changes: Pick<SecretChanges, 'endSession'>;
   readonly appVersion: string;
   readonly onSession?: (session: ClientSession, open: boolean) => void;
+  /** Told about every well-formed request after `hello`, before it is handled (the test kit records them). */
+  readonly onRequest?: RequestObserver;
 }
+
+/** Sees each parsed request of a session; `params` may hold values (`secrets.put`): an observer must not keep them. */
+export type RequestObserver = <T extends Exclude<RequestType, 'hello'>>(session: ClientSession, type: T, params: RequestParams<T>) => void;
 
 export class BridgeConnection {
   private session: ClientSession | undefined;
@@ -106,6 +111,7 @@ export class BridgeConnection {
     if (type === 'hello') return this.hello(params as RequestParams<'hello'>);
     const session = this.session;
     if (session === undefined) throw new KeyholdError('invalid_request', 'Send hello first.');
+    this.deps.onRequest?.(session, type, params as RequestParams<typeof type>);
     switch (type) {
       case 'secrets.get':
         return { values: await this.prompting(id, (call) => this.deps.access.get(session, params as RequestParams<'secrets.get'>, call)) };

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 
 import { ActivityLog } from './activity-log.js';
 import { ensurePrivateDir } from './atomic-file.js';
-import { BridgeConnection } from './bridge-connection.js';
+import { BridgeConnection, type RequestObserver } from './bridge-connection.js';
 import { BridgeServer } from './bridge-server.js';
 import { Broker } from './broker.js';
 import { isProcessAlive, readDiscoveryFile, removeDiscoveryFile, writeDiscoveryFile } from './discovery-file.js';
@@ -43,6 +43,8 @@ export interface CoreOptions {
   /** Default true. Off for in-process tests that connect with url + token directly. */
   readonly writeDiscoveryFile?: boolean;
   readonly now?: () => number;
+  /** Sees every request of every session before it is handled (the test kit's record of calls). */
+  readonly onRequest?: RequestObserver;
   /** Operational messages (never values): refused upgrades, reconcile results. */
   readonly log?: (message: string) => void;
 }
@@ -107,6 +109,7 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
         access,
         changes,
         appVersion: options.appVersion,
+        onRequest: options.onRequest,
         onSession: (session, open) => (open ? sessions.set(session.sessionId, session) : sessions.delete(session.sessionId)),
       });
       connections.add(connection);

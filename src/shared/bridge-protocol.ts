@@ -9,8 +9,8 @@
  *                  { id, ok: false, error: { code, message } }
  *                  { event: "pending", data }                a window opened
  *
- * Names marked pinned in docs/design (error codes, discovery file fields) are
- * public contract: MCP server authors depend on them.
+ * The error codes and the discovery file's fields are public contract (the
+ * bridge README documents them): MCP server authors depend on them.
  */
 import { z } from 'zod';
 

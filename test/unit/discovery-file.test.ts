@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 
-import { discoveryFilePath, isProcessAlive, readDiscoveryFile, removeDiscoveryFile, writeDiscoveryFile } from '../../src/main/core/discovery-file.js';
+import { discoveryFilePath, readDiscoveryFile, removeDiscoveryFile, writeDiscoveryFile } from '../../src/main/core/discovery-file.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const content = { url: 'ws://127.0.0.1:4567', token: 't'.repeat(43), pid: process.pid, version: '1.2.3' };
@@ -34,10 +34,5 @@ describe('discovery file (bridge.json)', () => {
     await writeFile(discoveryFilePath(dir.path), JSON.stringify({ ...content, url: 'ws://evil.example:80' }));
     assert.equal(await readDiscoveryFile(dir.path), undefined);
     await dir.cleanup();
-  });
-
-  it('knows a live pid from a dead one', () => {
-    assert.equal(isProcessAlive(process.pid), true);
-    assert.equal(isProcessAlive(2 ** 22 + 12345), false);
   });
 });

@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 
 import { activityActionSchema, type ActivityAction } from '../../shared/domain.js';
-import { isNotFound } from './metadata-index.js';
+import { isNotFound } from '../../shared/node-io.js';
 
 export const ACTIVITY_FILE_NAME = 'activity.jsonl';
 /** Outcomes that need no user action, so a client can repeat them at will (see the module comment). */

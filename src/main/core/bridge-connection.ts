@@ -19,6 +19,7 @@ import {
   type RequestType,
 } from '../../shared/bridge-protocol.js';
 import { KeyholdError, isKeyholdError } from '../../shared/keyhold-error.js';
+import { rawText } from '../../shared/node-io.js';
 import { identifyPeer, type SocketPorts } from './process-identity.js';
 import type { Prompt } from './prompter.js';
 import type { SecretAccess } from './secret-access.js';
@@ -235,10 +236,4 @@ function idOf(frame: unknown): string | null {
   if (typeof frame !== 'object' || frame === null) return null;
   const id = (frame as { id?: unknown }).id;
   return typeof id === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(id) ? id : null;
-}
-
-function rawText(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
 }

@@ -11,7 +11,7 @@ import { ensurePrivateDir } from './atomic-file.js';
 import { BridgeConnection, type RequestObserver } from './bridge-connection.js';
 import { BridgeServer } from './bridge-server.js';
 import { Broker } from './broker.js';
-import { isProcessAlive, readDiscoveryFile, removeDiscoveryFile, writeDiscoveryFile } from './discovery-file.js';
+import { readDiscoveryFile, removeDiscoveryFile, writeDiscoveryFile } from './discovery-file.js';
 import { GrantStore } from './grants.js';
 import { createSystemKeychain, type Keychain } from './keychain.js';
 import type { Prompter } from './prompter.js';
@@ -22,6 +22,7 @@ import { SettingsStore } from './settings-store.js';
 import { GrantValueCache } from './value-cache.js';
 import { Vault, type ReconcileReport } from './vault.js';
 import { KeyholdError } from '../../shared/keyhold-error.js';
+import { isProcessAlive } from '../../shared/node-io.js';
 
 export interface CoreOptions {
   readonly dataDir: string;

@@ -14,13 +14,11 @@
  * sentence from messages.ts; only the adapter's own control-flow errors (the
  * -32042 of `failFast`) pass through.
  */
-import type { FieldSpec } from '../../shared/bridge-protocol.js';
+import { MAX_REASON_CHARS, type FieldSpec } from '../../shared/bridge-protocol.js';
 import { KeyholdError, isKeyholdError } from '../../shared/keyhold-error.js';
 import type { KeyholdClient } from '../client.js';
 import { failureText, rejectedText, type CancelCause, type RequestSubject } from './messages.js';
 import { redactDeep, redactError, secretValuesToRedact } from './redact.js';
-
-const MAX_REASON_CHARS = 500;
 
 /** Which secrets a tool needs, and how Keyhold asks for them. */
 export interface SecretGate<N extends string = string, A = unknown> {

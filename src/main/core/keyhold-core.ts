@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 
 import { ActivityLog } from './activity-log.js';
 import { ensurePrivateDir } from './atomic-file.js';
-import { BridgeConnection, type RequestObserver } from './bridge-connection.js';
+import { ClientConnection, type RequestObserver } from './client-connection.js';
 import { BridgeServer } from './bridge-server.js';
 import { Broker } from './broker.js';
 import { readDiscoveryFile, removeDiscoveryFile, writeDiscoveryFile } from './discovery-file.js';
@@ -98,7 +98,7 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
   const changes = new SecretChanges({ vault, grants, rules, activity, settings });
   const access = new SecretAccess({ vault, grants, broker, rules, changes, ...(cache === undefined ? {} : { cache }) });
   const sessions = new Map<string, ClientSession>();
-  const connections = new Set<BridgeConnection>();
+  const connections = new Set<ClientConnection>();
 
   const token = randomBytes(32).toString('base64url');
   const server = await BridgeServer.listen({
@@ -106,7 +106,7 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
     ...(options.port === undefined ? {} : { port: options.port }),
     onRefused: (status, reason) => log(`refused a bridge connection (${status}): ${reason}`),
     onConnection: (socket, ports) => {
-      const connection = new BridgeConnection(socket, ports, {
+      const connection = new ClientConnection(socket, ports, {
         access,
         changes,
         appVersion: options.appVersion,

@@ -1,5 +1,6 @@
 /**
- * One authenticated WebSocket connection: parses every frame with the
+ * One authenticated WebSocket connection from a client (the app's side; the
+ * bridge package's own `BridgeConnection` is the client's side): parses every frame with the
  * protocol schemas, requires `hello` first, dispatches requests to the access
  * policy, and answers each with its id. A bad frame gets `invalid_request`
  * and the connection stays usable; nothing it sent changes any state.
@@ -47,7 +48,7 @@ export interface ConnectionDeps {
 /** Sees each parsed request of a session; `params` may hold values (`secrets.put`): an observer must not keep them. */
 export type RequestObserver = <T extends Exclude<RequestType, 'hello'>>(session: ClientSession, type: T, params: RequestParams<T>) => void;
 
-export class BridgeConnection {
+export class ClientConnection {
   private session: ClientSession | undefined;
   private helloInFlight = false;
   private readonly inFlight = new Map<string, LazyAbort>();

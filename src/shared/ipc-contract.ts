@@ -186,6 +186,9 @@ export const ipcEvents = {
  */
 export const STICKY_EVENTS: ReadonlySet<string> = new Set(['assigned']);
 
+/** main passes `--keyhold-window=<kind>` in webPreferences.additionalArguments; the preload reads its window kind from it. */
+export const WINDOW_ARGUMENT = '--keyhold-window=';
+
 /** The URL hash of a pre-loaded prompt window that waits for `assigned` before it loads. */
 export const WARM_WINDOW_HASH = 'warm';
 

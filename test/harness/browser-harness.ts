@@ -221,7 +221,7 @@ export class BrowserHarness implements WindowHost {
   /** A page of this kind (a hidden window in the app), loaded with `#warm`, whose context names no prompt. */
   private async preload(kind: PromptKind): Promise<Page | undefined> {
     try {
-      const page = await this.newPage({ kind, promptId: '' });
+      const page = await this.newPage({ kind, warm: true });
       await page.goto(`${this.rendererUrl}/${kind}.html#${WARM_WINDOW_HASH}`);
       return page;
     } catch {

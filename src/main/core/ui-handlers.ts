@@ -20,13 +20,18 @@ import {
   type MethodOf,
   type WindowKind,
 } from '../../shared/ipc-contract.js';
+import type { PromptKind } from '../../shared/domain.js';
 import type { ActivityEntry } from './activity-log.js';
 import type { KeyholdCore } from './keyhold-core.js';
 import type { PromptBoard } from './prompt-board.js';
 import { MANAGER } from './secret-changes.js';
 import type { ApprovalDecision, ApprovalPrompt, EntryPrompt, Prompt } from './prompter.js';
 
-export type WindowContext = { readonly kind: 'approval' | 'entry'; readonly promptId: string } | { readonly kind: 'manager' };
+/** An approval or entry window showing one prompt. */
+export type PromptWindowContext = { readonly kind: PromptKind; readonly promptId: string };
+/** A pre-loaded ("warm") prompt window that serves no prompt yet: every call it makes is refused until main assigns it one. */
+export type WarmWindowContext = { readonly kind: PromptKind; readonly warm: true };
+export type WindowContext = PromptWindowContext | WarmWindowContext | { readonly kind: 'manager' };
 
 export interface UiHandlerDeps {
   /** Reads the stores; every change goes through `core.changes`, as the manager. */
@@ -174,6 +179,7 @@ function promptFor(board: PromptBoard, context: WindowContext, kind: 'approval')
 function promptFor(board: PromptBoard, context: WindowContext, kind: 'entry'): EntryPrompt;
 function promptFor(board: PromptBoard, context: WindowContext, kind: Prompt['kind']): Prompt {
   if (context.kind !== kind) throw new UiRequestRejected(`Only the ${kind} window may do this.`);
+  if (!('promptId' in context)) throw new UiRequestRejected('This window has no request yet.');
   const prompt = board.get(context.promptId);
   if (prompt === undefined || prompt.kind !== kind) throw gone();
   return prompt;

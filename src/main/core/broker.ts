@@ -10,7 +10,6 @@
  *   prompter's signal is aborted so the window closes.
  */
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 
 import { DEFAULT_REQUEST_TIMEOUT_MS, type ServerName } from '../../shared/bridge-protocol.js';
 import { KeyholdError } from '../../shared/keyhold-error.js';
@@ -43,9 +42,7 @@ interface ServerQueue {
 
 export class Broker {
   private readonly queues = new Map<ServerName, ServerQueue>();
-  private readonly showing = new Map<string, Prompt>();
   private readonly shutdown = new AbortController();
-  private readonly events = new EventEmitter();
 
   constructor(private readonly options: BrokerOptions) {}
 
@@ -57,30 +54,9 @@ export class Broker {
     return this.ask(fields, options, (prompt, signal) => this.options.prompter.enter(prompt as EntryPrompt, signal));
   }
 
-  /** Prompts on screen now (for the tray and the manager). */
-  showingPrompts(): Prompt[] {
-    return [...this.showing.values()];
-  }
-
-  /** How many requests wait behind the one showing, per server. */
-  queuedCount(server: ServerName): number {
-    return this.queues.get(server)?.waiting.length ?? 0;
-  }
-
-  focus(promptId: string): boolean {
-    if (!this.showing.has(promptId)) return false;
-    this.options.prompter.focus?.(promptId);
-    return true;
-  }
-
   /** Ends every prompt, showing or waiting, with `cancelled`. New asks fail at once. */
   close(): void {
     this.shutdown.abort(new KeyholdError('cancelled', 'Keyhold is shutting down.'));
-  }
-
-  onChange(listener: () => void): () => void {
-    this.events.on('change', listener);
-    return () => this.events.off('change', listener);
   }
 
   private async ask<T>(
@@ -103,15 +79,8 @@ export class Broker {
       try {
         throwIfAborted(signal);
         const prompt = { ...fields, id: randomUUID(), verificationCode: newVerificationCode(), expiresAt } as Prompt;
-        this.showing.set(prompt.id, prompt);
-        this.changed();
-        try {
-          options.onOpen?.(prompt);
-          return await raceAbort(show(prompt, signal), signal);
-        } finally {
-          this.showing.delete(prompt.id);
-          this.changed();
-        }
+        options.onOpen?.(prompt);
+        return await raceAbort(show(prompt, signal), signal);
       } finally {
         this.leave(fields.server);
       }
@@ -140,12 +109,10 @@ export class Broker {
       };
       const onAbort = (): void => {
         queue.waiting.splice(queue.waiting.indexOf(turn), 1);
-        this.changed();
         reject(abortReason(signal));
       };
       queue.waiting.push(turn);
       signal.addEventListener('abort', onAbort, { once: true });
-      this.changed();
     });
   }
 
@@ -164,10 +131,6 @@ export class Broker {
 
   private now(): number {
     return (this.options.now ?? Date.now)();
-  }
-
-  private changed(): void {
-    this.events.emit('change');
   }
 }
 

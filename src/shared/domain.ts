@@ -55,6 +55,24 @@ export const ACTIVITY_ACTIONS = [
 export type ActivityAction = (typeof ACTIVITY_ACTIONS)[number];
 export const activityActionSchema = z.enum(ACTIVITY_ACTIONS);
 
+/** One line of the activity log: who asked (server, process), for which names, what happened. Never a value. */
+export const activityEntrySchema = z.object({
+  time: z.number(),
+  server: z.string(),
+  pid: z.number().optional(),
+  executable: z.string().optional(),
+  names: z.array(z.string()),
+  action: activityActionSchema,
+  tool: z.string().optional(),
+  /** The client's request id, to tie a decision to the request in the MCP server's own log. */
+  requestId: z.string().optional(),
+  /** Error code for `error` entries; for entries about a store or delete request (`denied`, …), `store` / `delete`. */
+  detail: z.string().optional(),
+  /** On a summary line of a counted action: how many repeats it stands for (activity-log.ts). */
+  count: z.number().int().positive().optional(),
+});
+export type ActivityEntry = z.infer<typeof activityEntrySchema>;
+
 /** A session grant lasts 1 minute … 7 days; 8 hours unless the user changes it. */
 export const GRANT_TTL_MINUTES = { min: 1, max: 7 * 24 * 60, default: 8 * 60 } as const;
 export const grantTtlMinutesSchema = z.number().int().min(GRANT_TTL_MINUTES.min).max(GRANT_TTL_MINUTES.max);

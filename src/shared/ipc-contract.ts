@@ -11,7 +11,7 @@
 import { z } from 'zod';
 
 import { fieldSpecSchema, MAX_SECRET_VALUE_CHARS, secretNameSchema, serverNameSchema } from './bridge-protocol.js';
-import { activityActionSchema, approvalActionSchema, approvalDecisionSchema, grantTtlMinutesSchema, promptKindSchema } from './domain.js';
+import { activityEntrySchema, approvalActionSchema, approvalDecisionSchema, grantTtlMinutesSchema, promptKindSchema } from './domain.js';
 
 export { approvalDecisionSchema };
 
@@ -111,17 +111,8 @@ export const managerStateSchema = z.strictObject({
 });
 export type ManagerState = z.infer<typeof managerStateSchema>;
 
-export const activityRowSchema = z.strictObject({
-  time: z.number(),
-  server: z.string(),
-  pid: z.number().optional(),
-  executable: z.string().optional(),
-  names: z.array(z.string()),
-  action: activityActionSchema,
-  tool: z.string().optional(),
-  requestId: z.string().optional(),
-  detail: z.string().optional(),
-});
+/** An activity log line as the manager gets it: a summary line's `count` is folded into `detail` ("57 more"). */
+export const activityRowSchema = z.strictObject(activityEntrySchema.omit({ count: true }).shape);
 export type ActivityRow = z.infer<typeof activityRowSchema>;
 
 const secretRef = { server: serverNameSchema, name: secretNameSchema };

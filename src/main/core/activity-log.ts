@@ -24,9 +24,7 @@
 import { appendFile, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { z } from 'zod';
-
-import { activityActionSchema, type ActivityAction } from '../../shared/domain.js';
+import { activityEntrySchema, type ActivityAction, type ActivityEntry } from '../../shared/domain.js';
 import { isNotFound } from '../../shared/node-io.js';
 
 export const ACTIVITY_FILE_NAME = 'activity.jsonl';
@@ -43,22 +41,8 @@ const DEFAULT_MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
 export type { ActivityAction };
 
-export const activityEntrySchema = z.object({
-  time: z.number(),
-  server: z.string(),
-  pid: z.number().optional(),
-  executable: z.string().optional(),
-  names: z.array(z.string()),
-  action: activityActionSchema,
-  tool: z.string().optional(),
-  /** The client's request id, to tie a decision to the request in the MCP server's own log. */
-  requestId: z.string().optional(),
-  /** Error code for `error` entries; for entries about a store or delete request (`denied`, …), `store` / `delete`. */
-  detail: z.string().optional(),
-  /** On a summary line of a counted action: how many repeats it stands for (see the module comment). */
-  count: z.number().int().positive().optional(),
-});
-export type ActivityEntry = z.infer<typeof activityEntrySchema>;
+/** One line of `activity.jsonl` (the schema lives in the shared vocabulary: the manager's rows are the same lines). */
+export { activityEntrySchema, type ActivityEntry };
 
 export interface ActivityLogOptions {
   readonly dataDir: string;

@@ -48,7 +48,7 @@ export class FakeKeyholdApp {
       names: (server) => this.started.vault.list(server).map((secret) => secret.name),
       rejection: (server, name) => {
         const invalidated = this.started.vault.meta(server, name)?.invalidated;
-        return invalidated === undefined ? undefined : invalidated.reason === undefined ? {} : { reason: invalidated.reason };
+        return invalidated === undefined ? undefined : { reason: invalidated.reason };
       },
       grants: () => this.started.grants.list().map((g) => ({ connection: g.sessionId, server: g.server, names: [...g.names] })),
       set: async (server, values) => void (await this.started.changes.store(server, values, MANAGER)),
@@ -133,11 +133,7 @@ export class FakeKeyholdApp {
 function callOf<T extends Exclude<RequestType, 'hello'>>(session: ClientSession, type: T, params: RequestParams<T>): FakeCall {
   const p = params as { names?: string[]; fields?: Array<{ name: string }>; values?: Record<string, string>; reason?: string; tool?: string };
   const names = p.names ?? p.fields?.map((field) => field.name) ?? (p.values === undefined ? undefined : Object.keys(p.values));
-  return {
-    type,
-    server: session.server,
-    ...(names === undefined ? {} : { names }),
-    ...(p.reason === undefined ? {} : { reason: p.reason }),
-    ...(p.tool === undefined ? {} : { tool: p.tool }),
-  };
+  const call: FakeCall = { type, server: session.server, names, reason: p.reason, tool: p.tool };
+  // A published record that tests compare whole: fields the request did not have are absent, not undefined.
+  return Object.fromEntries(Object.entries(call).filter(([, value]) => value !== undefined)) as unknown as FakeCall;
 }

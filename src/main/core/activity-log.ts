@@ -83,11 +83,11 @@ export class ActivityLog {
       server: entry.server,
       names: [...entry.names],
       action: entry.action,
-      ...(entry.pid === undefined ? {} : { pid: entry.pid }),
-      ...(entry.executable === undefined ? {} : { executable: entry.executable }),
-      ...(entry.tool === undefined ? {} : { tool: entry.tool }),
-      ...(entry.requestId === undefined ? {} : { requestId: entry.requestId }),
-      ...(entry.detail === undefined ? {} : { detail: entry.detail }),
+      pid: entry.pid,
+      executable: entry.executable,
+      tool: entry.tool,
+      requestId: entry.requestId,
+      detail: entry.detail,
     };
     if (COUNTED_ACTIONS.has(record.action)) {
       const key = JSON.stringify([record.action, record.detail, record.server, record.pid, record.executable, record.names, record.tool]);

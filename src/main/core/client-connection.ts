@@ -148,7 +148,7 @@ export class ClientConnection {
     this.session = {
       sessionId: randomUUID(),
       server: params.server.name,
-      ...(params.server.version === undefined ? {} : { serverVersion: params.server.version }),
+      serverVersion: params.server.version,
       process,
     };
     this.deps.onSession?.(this.session, true);

@@ -90,20 +90,20 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
   const broker = new Broker({
     prompter: options.prompter,
     now,
-    ...(options.requestTimeoutMs === undefined ? {} : { timeoutMs: options.requestTimeoutMs }),
-    ...(options.maxQueuedPerServer === undefined ? {} : { maxQueuedPerServer: options.maxQueuedPerServer }),
+    timeoutMs: options.requestTimeoutMs,
+    maxQueuedPerServer: options.maxQueuedPerServer,
   });
   const activity = new ActivityLog({ dataDir, now });
   const cache = options.cacheGrantedValues === false ? undefined : new GrantValueCache({ grants, onVaultWrite: (listener) => vault.onWrite(listener) });
   const changes = new SecretChanges({ vault, grants, rules, activity, settings });
-  const access = new SecretAccess({ vault, grants, broker, rules, changes, ...(cache === undefined ? {} : { cache }) });
+  const access = new SecretAccess({ vault, grants, broker, rules, changes, cache });
   const sessions = new Map<string, ClientSession>();
   const connections = new Set<ClientConnection>();
 
   const token = randomBytes(32).toString('base64url');
   const server = await BridgeServer.listen({
     token,
-    ...(options.port === undefined ? {} : { port: options.port }),
+    port: options.port,
     onRefused: (status, reason) => log(`refused a bridge connection (${status}): ${reason}`),
     onConnection: (socket, ports) => {
       const connection = new ClientConnection(socket, ports, {

@@ -153,7 +153,7 @@ export class SecretAccess {
         kind: 'entry',
         ...promptBase(session, params, call.requestId),
         fields,
-        ...(params.guide === undefined ? {} : { guide: params.guide }),
+        guide: params.guide,
         ...(rejected.length > 0 ? { rejected: { names: rejected, ...(rejectedReason ? { reason: rejectedReason } : {}) } } : {}),
       },
       askOptions(params, call),
@@ -238,15 +238,15 @@ function promptBase(session: ClientSession, params: { reason?: string; tool?: st
   return {
     requestId,
     server: session.server,
-    ...(session.serverVersion === undefined ? {} : { serverVersion: session.serverVersion }),
+    serverVersion: session.serverVersion,
     process: session.process,
-    ...(params.reason === undefined ? {} : { reason: params.reason }),
-    ...(params.tool === undefined ? {} : { tool: params.tool }),
+    reason: params.reason,
+    tool: params.tool,
   };
 }
 
 function askOptions(params: { timeoutMs?: number }, call: CallContext) {
-  return { signal: call.signal, onOpen: call.onOpen, ...(params.timeoutMs === undefined ? {} : { timeoutMs: params.timeoutMs }) };
+  return { signal: call.signal, onOpen: call.onOpen, timeoutMs: params.timeoutMs };
 }
 
 /** The caller's FieldSpecs for the missing names; a password field for any name it did not describe. */

@@ -151,8 +151,8 @@ export function managerState(deps: Pick<UiHandlerDeps, 'core' | 'board' | 'login
         name: s.name,
         created: s.created,
         updated: s.updated,
-        ...(s.lastUsed === undefined ? {} : { lastUsed: s.lastUsed }),
-        ...(s.invalidated === undefined ? {} : { invalidated: s.invalidated }),
+        lastUsed: s.lastUsed,
+        invalidated: s.invalidated,
         alwaysAllowed: core.rules.covers(server, [s.name]),
       })),
     })),
@@ -193,16 +193,16 @@ function baseView(prompt: Prompt) {
   return {
     promptId: prompt.id,
     server: prompt.server,
-    ...(prompt.serverVersion === undefined ? {} : { serverVersion: prompt.serverVersion }),
+    serverVersion: prompt.serverVersion,
     process: {
       pid: prompt.process.pid,
       claimedPid: prompt.process.claimedPid,
       verified: prompt.process.verified,
-      ...(prompt.process.executable === undefined ? {} : { executable: prompt.process.executable }),
-      ...(prompt.process.commandLine === undefined ? {} : { commandLine: prompt.process.commandLine }),
+      executable: prompt.process.executable,
+      commandLine: prompt.process.commandLine,
     },
-    ...(prompt.reason === undefined ? {} : { reason: prompt.reason }),
-    ...(prompt.tool === undefined ? {} : { tool: prompt.tool }),
+    reason: prompt.reason,
+    tool: prompt.tool,
     verificationCode: prompt.verificationCode,
     expiresAt: prompt.expiresAt,
   };
@@ -212,7 +212,7 @@ function approvalView(prompt: ApprovalPrompt): ApprovalView {
   return approvalViewSchema.parse({
     ...baseView(prompt),
     names: [...prompt.names],
-    ...(prompt.action === undefined ? {} : { action: prompt.action }),
+    action: prompt.action,
   });
 }
 
@@ -220,8 +220,8 @@ function entryView(prompt: EntryPrompt): EntryView {
   return entryViewSchema.parse({
     ...baseView(prompt),
     fields: [...prompt.fields],
-    ...(prompt.guide === undefined ? {} : { guide: prompt.guide }),
-    ...(prompt.rejected === undefined ? {} : { rejected: { names: [...prompt.rejected.names], ...(prompt.rejected.reason === undefined ? {} : { reason: prompt.rejected.reason }) } }),
+    guide: prompt.guide,
+    rejected: prompt.rejected === undefined ? undefined : { names: [...prompt.rejected.names], reason: prompt.rejected.reason },
   });
 }
 

@@ -38,6 +38,7 @@ import { appNotRunningError, describeLookup, discoverBridge, type DiscoveryOptio
 import { EnvFallback } from './env-fallback.js';
 import { encodeRequest, newRequestId, parseResult, type IncomingFrame } from './frames.js';
 import { InFlightRequests } from './in-flight.js';
+import { requestLinkFor } from './request-link.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 /** Extra wait past a prompt's own timeout, so the app's `timeout` reply (which closes its window) normally wins. */
@@ -225,6 +226,13 @@ export class KeyholdClient {
   }
 
   /** Calls `listener` whenever the app opens a window for one of this client's requests. Returns the unsubscribe. */
+  /** `http://127.0.0.1:<port>/request/<link>`: brings the event's window to the front (request-link.ts); undefined when unknown. */
+  requestLink(event: PendingEvent): string | undefined {
+    const connection = this.connector.connection;
+    if (connection === undefined || event.link === undefined) return undefined;
+    return requestLinkFor(connection.endpoint.url, event.link);
+  }
+
   onPending(listener: (event: PendingEvent) => void): () => void {
     this.pendingListeners.add(listener);
     return () => {

@@ -227,6 +227,12 @@ export const pendingEventSchema = z.strictObject({
     verificationCode: z.string().regex(/^[A-Z2-9]{4}-[A-Z2-9]{4}$/),
     /** Milliseconds since the epoch when the window gives up (timeout). */
     expiresAt: z.number().int(),
+    /**
+     * The app's own id of this window (128 random bits): `GET /request/<link>` on the
+     * bridge port, and `keyhold://request/<link>`, bring it to the front. Optional:
+     * older apps do not send it.
+     */
+    link: z.string().regex(/^[A-Za-z0-9_-]{22,64}$/).optional(),
   }),
 });
 export type PendingEvent = z.infer<typeof pendingEventSchema>['data'];

@@ -20,7 +20,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 
-import { KeyholdMcp, SecretRejectedError, type KeyholdMcpOptions } from '../../src/bridge/mcp/index.js';
+import { KeyholdMcp, SecretRejectedError, type KeyholdMcpOptions } from '../../src/bridge/mcp/v1/index.js';
 import { FakeKeyholdApp } from '../../src/bridge/testing/index.js';
 
 export const TOKEN = 'sk-live-5f1c0ffee5ecret';

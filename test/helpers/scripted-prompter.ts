@@ -22,6 +22,8 @@ export interface ShownPrompt {
   readonly prompt: Prompt;
   /** How the prompt ended: the answer given, or 'aborted' when the core closed it. */
   outcome: 'answered' | 'aborted' | 'open';
+  /** For a held prompt: answer it now, like a user coming back to the window. */
+  answerNow?: (answer: ScriptedAnswer) => void;
 }
 
 export class ScriptedPrompter implements Prompter {
@@ -73,7 +75,14 @@ export class ScriptedPrompter implements Prompter {
         if (record.outcome === 'open') record.outcome = 'aborted';
         reject(new Error('aborted'));
       }, { once: true });
-      if ('hold' in answer) return;
+      if ('hold' in answer) {
+        record.answerNow = (late) => {
+          if (signal.aborted || record.outcome !== 'open') return;
+          record.outcome = 'answered';
+          resolve(pick(late));
+        };
+        return;
+      }
       try {
         const value = pick(answer);
         // Answer on a later turn, like a user clicking.

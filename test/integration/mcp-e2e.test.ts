@@ -1,7 +1,8 @@
 /**
- * MCP end to end: the SDK Client (URL-mode, form-only, or no elicitation) ↔
- * stdio ↔ the example server (examples/github-issues-server, a real child
- * process using @keyhold/bridge/mcp) ↔ the real core ↔ the real keychain,
+ * MCP end to end, SDK 1.x (2025-era protocol): the v1 SDK Client (URL-mode,
+ * form-only, or no elicitation) ↔ stdio ↔ the v1 variant of the example server
+ * (test/fixtures/v1-github-issues-server.ts, a real child process using
+ * `@keyhold/bridge/mcp/v1`) ↔ the real core ↔ the real keychain,
  * with a ScriptedPrompter as the user and a fake GitHub API on 127.0.0.1.
  *
  * For each capability: the code the MCP client is shown equals the code of
@@ -29,16 +30,16 @@ import { startFakeGithub, type FakeGithub } from '../../examples/github-issues-s
 import { createSystemKeychain, keychainService } from '../../src/main/core/keychain.js';
 import { startCore, type KeyholdCore } from '../../src/main/core/keyhold-core.js';
 import type { EntryPrompt, Prompt } from '../../src/main/core/prompter.js';
+import { CODE, assertCodesMatch, assertSuccess, assertToolError, waitFor } from '../helpers/mcp-e2e-support.js';
 import { ScriptedPrompter } from '../helpers/scripted-prompter.js';
 import { REPO_ROOT } from '../helpers/spawn-serve.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
-const SERVER = 'github-issues';
+const SERVER = 'github-issues-v1';
 const NAME = 'GITHUB_TOKEN';
 const VALID = `ghp_e2eValid${process.pid}x${Date.now().toString(36)}`;
 const STALE = `ghp_e2eStale${process.pid}x${Date.now().toString(36)}`;
 const PROMPT_TIMEOUT_MS = 2_500;
-const CODE = /[A-Z2-9]{4}-[A-Z2-9]{4}/;
 
 const keychain = createSystemKeychain();
 
@@ -95,7 +96,7 @@ async function connect(mode: Mode, options: { failFast?: boolean } = {}): Promis
   });
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: ['--import', 'tsx', 'examples/github-issues-server/server.ts'],
+    args: ['--import', 'tsx', 'test/fixtures/v1-github-issues-server.ts'],
     cwd: REPO_ROOT,
     env,
     stderr: 'pipe',
@@ -149,39 +150,6 @@ async function exchange(connection: Connection, run: () => Promise<CallToolResul
   return { result, prompts: prompter.shown.slice(shown).map((s) => s.prompt), notices: connection.notices(mark) };
 }
 
-/** The code in the client's notice is the window's code: one notice per window, in order. */
-function assertCodesMatch(prompts: readonly Prompt[], notices: readonly string[]): void {
-  assert.ok(prompts.length > 0, 'a window opened');
-  assert.deepEqual(
-    notices.map((notice) => CODE.exec(notice)?.[0]),
-    prompts.map((prompt) => prompt.verificationCode),
-    `notices: ${JSON.stringify(notices)}`,
-  );
-}
-
-function textOf(result: CallToolResult): string {
-  return result.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
-}
-
-function assertSuccess(result: CallToolResult): void {
-  assert.equal(result.isError, undefined, textOf(result));
-  assert.match(textOf(result), /#1 \[open\] Crash when the config file is empty/);
-}
-
-function assertToolError(result: CallToolResult, code: string, pattern: RegExp): void {
-  assert.equal(result.isError, true);
-  assert.equal(result._meta?.['keyhold/error'], code, textOf(result));
-  assert.match(textOf(result), pattern);
-}
-
-async function waitFor(condition: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 for (const mode of ['url', 'form', 'none'] as const) {
   describe(`MCP client with ${mode === 'none' ? 'no elicitation' : `${mode}-mode elicitation`}`, () => {
     let waiting: Connection;
@@ -225,7 +193,7 @@ for (const mode of ['url', 'form', 'none'] as const) {
     it('Deny: a denied tool error', async () => {
       prompter.answer({ approval: 'deny' });
       const { result, prompts, notices } = await exchange(waiting, () => waiting.call());
-      assertToolError(result, 'denied', /the user denied "github-issues" access to GITHUB_TOKEN/);
+      assertToolError(result, 'denied', /the user denied "github-issues-v1" access to GITHUB_TOKEN/);
       assertCodesMatch(prompts, notices);
     });
 
@@ -243,14 +211,20 @@ for (const mode of ['url', 'form', 'none'] as const) {
       });
     }
 
-    it('the MCP client cancelling the tool call closes the window', async () => {
+    it('client_gives_up_before_user: the MCP client cancelling the call leaves the window open; the next call takes its answer, no second window', async () => {
       const abort = new AbortController();
       const shown = prompter.shown.length;
       const call = waiting.call(undefined, abort.signal);
       await prompter.nextPrompt(shown);
       abort.abort();
       await assert.rejects(call);
-      await waitFor(() => prompter.shown[shown]?.outcome === 'aborted');
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(prompter.shown[shown]?.outcome, 'open', 'the window stays until its own timeout or an answer');
+      const retry = waiting.call();
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(prompter.shown.length, shown + 1, 'the retry attached to the open request');
+      prompter.shown[shown]?.answerNow?.({ approval: 'allow' });
+      assertSuccess(await retry);
     });
 
     it('timeout: nobody answers, the window closes, a timeout tool error', async () => {
@@ -275,7 +249,7 @@ for (const mode of ['url', 'form', 'none'] as const) {
     });
 
     if (mode === 'url') {
-      it('failFast: -32042 with keyhold://request/<id> and the code; the retry gets the answer, no second window', async () => {
+      it('failFast: -32042 with the http request link and the code; the retry gets the answer, no second window', async () => {
         prompter.answer({ approval: 'allow' });
         const mark = failFast.traffic.length;
         const shown = prompter.shown.length;
@@ -288,7 +262,8 @@ for (const mode of ['url', 'form', 'none'] as const) {
         assert.ok(elicitation);
         const prompt = await prompter.nextPrompt(shown);
         assert.equal(CODE.exec(elicitation.message)?.[0], prompt.verificationCode);
-        assert.match(elicitation.url, /^keyhold:\/\/request\/[A-Za-z0-9_-]+$/);
+        assert.match(elicitation.url, /^http:\/\/127\.0\.0\.1:\d+\/request\/[A-Za-z0-9_-]{22}$/);
+        assert.ok(elicitation.url.endsWith(`/request/${prompt.id}`), 'the link names the app\'s own prompt id');
         await waitFor(() => failFast.notifications('notifications/elicitation/complete', mark).length === 1);
         assert.deepEqual(failFast.notifications('notifications/elicitation/complete', mark), [{ elicitationId: elicitation.elicitationId }]);
         const retry = await exchange(failFast, () => failFast.call());

@@ -120,11 +120,11 @@ describe('ui handlers', () => {
     await assert.rejects(dispatchUi(handlers, manager, 'manager', 'updateSettings', { grantTtlMinutes: 0 }), /Bad payload/);
   });
 
-  it('the keyhold://request/<id> an MCP server builds from its pending event finds the window', async () => {
+  it('the request link an MCP server gets in its pending event (128 random bits) finds the window', async () => {
     let linkId = '';
-    const pending = client.get(['other'], { onPending: (event) => (linkId = event.id) });
+    const pending = client.get(['other'], { onPending: (event) => (linkId = event.link ?? '') });
     const promptId = await nextPromptId();
-    assert.notEqual(linkId, '');
+    assert.match(linkId, /^[A-Za-z0-9_-]{22}$/, '16 random bytes, base64url');
     assert.equal(board.findByLinkId(linkId)?.id, promptId);
     await dispatchUi(handlers, { kind: 'entry', promptId }, 'entry', 'cancel', {});
     await assert.rejects(pending, (e) => isKeyholdError(e, 'cancelled'));

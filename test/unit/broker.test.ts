@@ -92,4 +92,19 @@ describe('broker', () => {
     await assert.rejects(pending, (e) => isKeyholdError(e, 'cancelled'));
     await assert.rejects(broker.approve(approval('x')), (e) => isKeyholdError(e, 'cancelled'));
   });
+
+  it('focus reaches the prompter only for a prompt that is showing; linkState tells showing, ended and unknown apart', async () => {
+    const prompter = new ScriptedPrompter();
+    const broker = new Broker({ prompter });
+    const pending = broker.approve(approval('x'));
+    const prompt = await prompter.nextPrompt(0);
+    assert.equal(broker.focus(prompt.id), true);
+    assert.equal(broker.focus('nope'), false);
+    assert.deepEqual(prompter.focused, [prompt.id]);
+    assert.equal(broker.linkState(prompt.id), 'showing');
+    broker.close();
+    await pending.catch(() => undefined);
+    assert.equal(broker.linkState(prompt.id), 'ended');
+    assert.equal(broker.linkState('nope'), 'unknown');
+  });
 });

@@ -12,7 +12,8 @@ import { ErrorCode, McpError, UrlElicitationRequiredError } from '@modelcontextp
 import { z } from 'zod';
 
 import { KeyholdClient } from '../../src/bridge/index.js';
-import { KeyholdFastMcp, KeyholdMcp, REDACTED } from '../../src/bridge/mcp/index.js';
+import { KeyholdFastMcp } from '../../src/bridge/mcp/fastmcp.js';
+import { KeyholdMcp, REDACTED } from '../../src/bridge/mcp/v1/index.js';
 import { FakeKeyholdApp } from '../../src/bridge/testing/index.js';
 import { CAPABILITIES, NEW_TOKEN, TOKEN, assertNoSecretInTraffic, escape, text, useMcpHarness, waitFor } from '../helpers/mcp-harness.js';
 
@@ -37,14 +38,20 @@ describe('KeyholdMcp', () => {
       assert.doesNotMatch(text(down), /\n\s+at /, 'no stack trace');
     });
 
-    it('a client cancelling the tool call closes the window', async () => {
+    it('client_gives_up_before_user: a client cancelling the call leaves the window open; the next call attaches to it', async () => {
       const h = await start(CAPABILITIES.url);
       const abort = new AbortController();
       const call = h.call('whoami', {}, { signal: abort.signal });
       await h.app.nextPrompt();
       abort.abort();
       await assert.rejects(call);
-      await waitFor(() => h.app.prompts[0]?.outcome === 'aborted');
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(h.app.prompts[0]?.outcome, 'open');
+      const next = h.call('whoami');
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(h.app.prompts.length, 1, 'no second window');
+      h.app.prompts[0]?.answer('allow');
+      assert.equal((await next).isError, undefined);
     });
   });
 
@@ -60,7 +67,7 @@ describe('KeyholdMcp', () => {
       const prompt = await h.app.nextPrompt(0);
       const [elicitation] = error.elicitations;
       assert.ok(elicitation);
-      assert.equal(elicitation.url, `keyhold://request/${prompt.requestId}`);
+      assert.ok(elicitation.url.startsWith('http://127.0.0.1:') && elicitation.url.endsWith(`/request/${prompt.link}`), elicitation.url);
       assert.ok(elicitation.message.includes(prompt.verificationCode));
       assert.equal(prompt.outcome, 'open', 'the request stays open in the app');
       prompt.answer('allow');

@@ -9,13 +9,13 @@ import { describe, it } from 'node:test';
 
 import type { ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 
-import { CAPABILITIES, TOKEN, assertNoSecretInTraffic, text, useMcpHarness, waitFor } from '../helpers/mcp-harness.js';
+import { CAPABILITIES, TOKEN, assertNoSecretInTraffic, escape, text, useMcpHarness, waitFor } from '../helpers/mcp-harness.js';
 
 describe('KeyholdMcp', () => {
   const { start } = useMcpHarness();
 
   describe('URL-mode client', () => {
-    it('gets a keyhold:// URL elicitation with the window code, then the completion notification', async () => {
+    it('gets an http request-link URL elicitation with the window code, then the completion notification', async () => {
       const h = await start(CAPABILITIES.url);
       h.app.decide('allow');
       const result = await h.call('whoami', { greeting: 'hi' });
@@ -23,7 +23,7 @@ describe('KeyholdMcp', () => {
       const [prompt] = h.app.prompts;
       const [elicitation] = h.elicitations;
       assert.ok(prompt && elicitation && elicitation.mode === 'url');
-      assert.equal(elicitation.url, `keyhold://request/${prompt.requestId}`);
+      assert.match(elicitation.url, new RegExp(`^http://127\\.0\\.0\\.1:\\d+/request/${escape(prompt.link)}$`));
       assert.ok(elicitation.message.includes(prompt.verificationCode), elicitation.message);
       assert.match(elicitation.message, /"demo"/);
       assert.match(elicitation.message, /TOKEN/);

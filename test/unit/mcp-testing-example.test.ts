@@ -1,7 +1,7 @@
 /**
  * The example test from the "Testing a gated tool" section of
  * src/bridge/README.md, verbatim except for the two import paths (the docs
- * import '@keyhold/bridge/mcp' and '@keyhold/bridge/testing'). If this file
+ * import '@keyhold/bridge/mcp/v1' and '@keyhold/bridge/testing'). If this file
  * changes, change the README too.
  */
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 
-import { KeyholdMcp } from '../../src/bridge/mcp/index.js';
+import { KeyholdMcp } from '../../src/bridge/mcp/v1/index.js';
 import { FakeKeyholdApp } from '../../src/bridge/testing/index.js';
 
 // The server under test; in your project, import it from your code.

@@ -80,13 +80,14 @@ describe('prompt board', () => {
 });
 
 describe('prompt board links', () => {
-  it('a keyhold://request/<id> link finds its prompt by prompt id or by the client request id, newest first', async () => {
+  it('deep_link_by_client_request_id: a request link finds its prompt by the app\'s prompt id only, never by a client\'s request id', async () => {
     const board = new PromptBoard();
     const signal = new AbortController().signal;
     const first = board.approve({ ...approval('p-old'), requestId: 'Req_1' }, signal);
     const second = board.approve({ ...approval('p-new'), requestId: 'Req_1' }, signal);
     assert.equal(board.findByLinkId('p-old')?.id, 'p-old');
-    assert.equal(board.findByLinkId('Req_1')?.id, 'p-new');
+    assert.equal(board.findByLinkId('p-new')?.id, 'p-new');
+    assert.equal(board.findByLinkId('Req_1'), undefined, 'a client-chosen request id (another client may reuse it) names no window');
     assert.equal(board.findByLinkId('unknown'), undefined);
     board.answerApproval('p-old', 'deny');
     board.answerApproval('p-new', 'deny');

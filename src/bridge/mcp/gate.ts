@@ -11,13 +11,14 @@
  *   4. secret values the handler returns or throws by mistake are redacted.
  *
  * A request that ends without values becomes the adapter's tool error with a
- * sentence from messages.ts; only the adapter's own control-flow errors (the
- * -32042 of `failFast`) pass through.
+ * sentence from messages.ts. A call that must answer before the user has
+ * (modern `input_required`, legacy failFast `-32042`) is a suspension the
+ * adapter turns into its SDK's answer.
  */
 import { MAX_REASON_CHARS, type FieldSpec } from '../../shared/bridge-protocol.js';
 import { KeyholdError, isKeyholdError } from '../../shared/keyhold-error.js';
 import type { KeyholdClient } from '../client.js';
-import { failureText, rejectedText, type CancelCause, type RequestSubject } from './messages.js';
+import { failureText, rejectedText, stillWaitingText, type CancelCause, type RequestSubject } from './messages.js';
 import { redactDeep, redactError, secretValuesToRedact } from './redact.js';
 
 /** Which secrets a tool needs, and how Keyhold asks for them. */
@@ -129,11 +130,29 @@ export class GateError extends KeyholdError {
   }
 }
 
-export interface GatedRun<N extends string, R> {
+/**
+ * A waiting call gave up before the user answered (`answerWithinMs`), so that
+ * it can still return before the MCP client's own timeout: the Keyhold
+ * request stays open for the next call. Becomes the tool error `pending`.
+ */
+export class StillWaitingError extends Error {
+  override readonly name = 'StillWaitingError';
+
+  constructor(readonly verificationCode: string | undefined) {
+    super('The Keyhold window is still waiting for the user.');
+  }
+}
+
+export interface GatedRun<N extends string, R, S = never> {
   readonly gate: ResolvedGate<N>;
   readonly client: KeyholdClient;
-  /** Gets the values; rejects with a KeyholdError (or an adapter control-flow error, passed through). */
-  readonly acquire: () => Promise<Record<string, string>>;
+  /**
+   * Gets the values, or a suspension (the call answers without running: modern
+   * `input_required`, legacy `-32042`); rejects with a KeyholdError.
+   */
+  readonly acquire: () => Promise<{ readonly values: Record<string, string> } | { readonly suspend: S }>;
+  /** What the call answers for a suspension. */
+  readonly suspended?: (suspension: S) => R;
   /** Runs the tool with the values. */
   readonly handler: (secrets: SecretValues<N>, invalidate: Invalidate<N>) => Promise<R>;
   /** The adapter's tool error result. `code` is a protocol error code, or `rejected`. */
@@ -145,13 +164,19 @@ export interface GatedRun<N extends string, R> {
 export type Invalidate<N extends string> = (names: N | readonly N[], reason?: string) => Promise<void>;
 
 /** Steps 1–4 above. */
-export async function runGated<N extends string, R>(run: GatedRun<N, R>): Promise<R> {
+export async function runGated<N extends string, R, S = never>(run: GatedRun<N, R, S>): Promise<R> {
   const { gate, client } = run;
   for (let attempt = 0; ; attempt++) {
     let values: Record<string, string>;
     try {
-      values = await run.acquire();
+      const acquired = await run.acquire();
+      if ('suspend' in acquired) {
+        if (run.suspended === undefined) throw new Error('This adapter cannot suspend a call.');
+        return run.suspended(acquired.suspend);
+      }
+      values = acquired.values;
     } catch (error) {
+      if (error instanceof StillWaitingError) return run.failure(stillWaitingText(gate, error.verificationCode), 'pending');
       if (!isKeyholdError(error)) throw error;
       if (error.code === 'not_found') await client.invalidate(gate.names, 'the keychain no longer held it').catch(() => undefined);
       return run.failure(failureText(error, gate, error instanceof GateError ? error.endedBy : undefined), error.code);

@@ -1,15 +1,13 @@
 /**
- * `@keyhold/bridge/mcp`: gate MCP tools on secrets kept by Keyhold.
- * Needs `@modelcontextprotocol/sdk` (an optional peer dependency of
- * `@keyhold/bridge`): `KeyholdMcp` for its `McpServer`, `KeyholdFastMcp` for
- * `fastmcp` servers (typed structurally, no import of fastmcp).
+ * `@keyhold/bridge/mcp`: gate MCP tools on secrets kept by Keyhold, for
+ * `@modelcontextprotocol/server` 2.x (an optional peer dependency), in both
+ * protocol eras (2026-07-28 and 2025-11-25). For `@modelcontextprotocol/sdk`
+ * 1.x use `@keyhold/bridge/mcp/v1`; for fastmcp, `@keyhold/bridge/fastmcp`.
  */
-export { KeyholdMcp, PARKED_RESULT_TTL_MS, toolError } from './keyhold-mcp.js';
-export type { KeyholdMcpOptions, SecretToolExtra, SecretToolHandler, ToolArgs, ToolConfig } from './keyhold-mcp.js';
-export type { ToolExtra } from './announce.js';
+export { KeyholdMcp, toolError } from './v2/keyhold-mcp.js';
+export type { KeyholdMcpOptions } from './v2/keyhold-mcp.js';
+export type { GatedResult, InputSchema, SecretContext, SecretToolHandler, ToolArgs, ToolConfig } from './v2/types.js';
 export { SecretRejectedError } from './gate.js';
 export type { SecretGate, SecretValues } from './gate.js';
 export { keyholdRequestUrl } from './messages.js';
 export { REDACTED } from './redact.js';
-export { KeyholdFastMcp } from './fastmcp.js';
-export type { FastMcpContextLike, FastMcpSecretContext, FastMcpToolError, KeyholdFastMcpOptions } from './fastmcp.js';

@@ -50,6 +50,13 @@ export function failFastMessage(subject: RequestSubject): string {
   return `${tool} needs ${listNames(subject.names)} from Keyhold: answer the Keyhold window, then run it again.`;
 }
 
+/** The tool result of a call that returned while its Keyhold window still waits (the next call gets the answer). */
+export function stillWaitingText(subject: RequestSubject, verificationCode: string | undefined): string {
+  const tool = subject.tool ?? 'The tool';
+  const check = verificationCode === undefined ? '' : ` (verification code ${verificationCode})`;
+  return `${tool} is waiting for the user: approve the Keyhold window for ${listNames(subject.names)}${check}, then ask to run it again. The answer is kept for the next call; no second window opens.`;
+}
+
 /** Why the helper itself ended a request, when it did; changes the wording of `cancelled`. */
 export type CancelCause = 'declined' | 'client_cancelled' | undefined;
 

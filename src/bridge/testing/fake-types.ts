@@ -46,6 +46,8 @@ export interface FakePrompt {
   readonly rejected?: { readonly names: readonly SecretName[]; readonly reason?: string };
   /** `XXXX-XXXX`, as sent in the pending event. */
   readonly verificationCode: string;
+  /** The window's own id (128 random bits): the pending event's `link`. */
+  readonly link: string;
   readonly expiresAt: number;
   /** How the window ended: the decision given, `timeout`, or `aborted` (the MCP server cancelled or disconnected, or the app stopped). */
   readonly outcome: FakePromptOutcome;

@@ -77,6 +77,7 @@ class ShownWindow implements FakePrompt {
   readonly tool: string | undefined;
   readonly rejected: FakePrompt['rejected'];
   readonly verificationCode: string;
+  readonly link: string;
   readonly expiresAt: number;
   outcome: FakePromptOutcome = 'open';
   private resolve: ((answer: Answer) => void) | undefined;
@@ -95,6 +96,8 @@ class ShownWindow implements FakePrompt {
     this.tool = prompt.tool;
     this.rejected = prompt.kind === 'entry' ? prompt.rejected : undefined;
     this.verificationCode = prompt.verificationCode;
+    // The pending event's `link` is the app's prompt id (client-connection.ts).
+    this.link = prompt.id;
     this.expiresAt = prompt.expiresAt;
     this.answered = new Promise((resolve) => (this.resolve = resolve));
   }

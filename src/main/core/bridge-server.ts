@@ -4,8 +4,10 @@
  *   - `Host` must name this loopback listener (DNS rebinding)   → 403
  *   - no `Origin` header at all (only browsers send one)         → 403
  *   - `Authorization: Bearer <token>`, compared in constant time → 401
- * Plain HTTP requests get 426. Frames above `maxPayload` close only that
- * connection (1009); compression is off (no inflation bombs).
+ * Plain HTTP requests get 426, except the request links `GET /request/<id>`
+ * (request-link-route.ts), which bring a window to the front and need no
+ * token. Frames above `maxPayload` close only that connection (1009);
+ * compression is off (no inflation bombs).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -14,6 +16,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 import { MAX_FRAME_BYTES } from '../../shared/bridge-protocol.js';
+import { RequestLinkRoute, type RequestLinkOutcome } from './request-link-route.js';
 
 export const BRIDGE_HOST = '127.0.0.1';
 const DEFAULT_MAX_CONNECTIONS = 512;
@@ -30,6 +33,8 @@ export interface BridgeServerOptions {
   readonly onConnection: (socket: WebSocket, ports: { clientPort: number; serverPort: number }) => void;
   /** Told about every refused upgrade (status and reason; never the presented token). */
   readonly onRefused?: (status: number, reason: string) => void;
+  /** `GET /request/<id>`: bring that request's window to the front (default: every id is unknown). */
+  readonly onRequestLink?: (id: string) => RequestLinkOutcome;
 }
 
 export class BridgeServer {
@@ -55,12 +60,14 @@ export class BridgeServer {
       clientTracking: true,
     });
     // A local client sends its upgrade at once: one that trickles its headers (slowloris) is cut off after a few seconds.
-    const http = createServer({ headersTimeout: UPGRADE_TIMEOUT_MS, requestTimeout: UPGRADE_TIMEOUT_MS, connectionsCheckingInterval: 1_000 }, (_request, response) => {
+    const links = new RequestLinkRoute({ onRequestLink: options.onRequestLink ?? (() => 'unknown') });
+    let port = 0;
+    const http = createServer({ headersTimeout: UPGRADE_TIMEOUT_MS, requestTimeout: UPGRADE_TIMEOUT_MS, connectionsCheckingInterval: 1_000 }, (request, response) => {
+      if (links.handle(request, response, isLoopbackHost(request.headers.host ?? '', port))) return;
       response.writeHead(426, { 'Content-Type': 'text/plain', Connection: 'close' });
       response.end('Keyhold bridge: WebSocket only.\n');
     });
     const expected = digest(options.token);
-    let port = 0;
     http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
       // Node removes its own error listener before 'upgrade': without this, a peer that resets
       // the connection while we refuse it (ECONNRESET) would crash the process.

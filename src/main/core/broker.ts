@@ -9,7 +9,7 @@
  * - The client's `cancel`, its disconnect, or app shutdown → `cancelled`; the
  *   prompter's signal is aborted so the window closes.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 import { DEFAULT_REQUEST_TIMEOUT_MS, type ServerName } from '../../shared/bridge-protocol.js';
 import { KeyholdError } from '../../shared/keyhold-error.js';
@@ -17,6 +17,21 @@ import type { ApprovalDecision, ApprovalPrompt, EntryOutcome, EntryPrompt, Promp
 import { newVerificationCode } from './verification-code.js';
 
 export const DEFAULT_MAX_QUEUED_PER_SERVER = 8;
+/** How many ended prompt ids the broker remembers, so a late `GET /request/<id>` can say "ended" rather than "unknown". */
+const ENDED_MEMORY = 256;
+
+/**
+ * A prompt id: 128 random bits, base64url. It doubles as the request link
+ * (`http://127.0.0.1:<port>/request/<id>`, `keyhold://request/<id>`) that the
+ * `pending` event hands to the MCP server, so it must not be guessable: the
+ * link is served without the bridge token.
+ */
+export function newPromptId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/** What a request link names now. */
+export type LinkState = 'showing' | 'ended' | 'unknown';
 
 type PromptFields<P extends Prompt> = Omit<P, 'id' | 'verificationCode' | 'expiresAt'>;
 
@@ -42,6 +57,8 @@ interface ServerQueue {
 
 export class Broker {
   private readonly queues = new Map<ServerName, ServerQueue>();
+  private readonly showing = new Map<string, Prompt>();
+  private readonly ended = new Set<string>();
   private readonly shutdown = new AbortController();
 
   constructor(private readonly options: BrokerOptions) {}
@@ -52,6 +69,18 @@ export class Broker {
 
   enter(fields: PromptFields<EntryPrompt>, options: AskOptions = {}): Promise<EntryOutcome> {
     return this.ask(fields, options, (prompt, signal) => this.options.prompter.enter(prompt as EntryPrompt, signal));
+  }
+
+  /** Whether a request link's id names a prompt on screen, one that ended recently, or nothing this broker made. */
+  linkState(promptId: string): LinkState {
+    if (this.showing.has(promptId)) return 'showing';
+    return this.ended.has(promptId) ? 'ended' : 'unknown';
+  }
+
+  focus(promptId: string): boolean {
+    if (!this.showing.has(promptId)) return false;
+    this.options.prompter.focus?.(promptId);
+    return true;
   }
 
   /** Ends every prompt, showing or waiting, with `cancelled`. New asks fail at once. */
@@ -78,9 +107,15 @@ export class Broker {
       await this.waitForTurn(fields.server, signal);
       try {
         throwIfAborted(signal);
-        const prompt = { ...fields, id: randomUUID(), verificationCode: newVerificationCode(), expiresAt } as Prompt;
-        options.onOpen?.(prompt);
-        return await raceAbort(show(prompt, signal), signal);
+        const prompt = { ...fields, id: newPromptId(), verificationCode: newVerificationCode(), expiresAt } as Prompt;
+        this.showing.set(prompt.id, prompt);
+        try {
+          options.onOpen?.(prompt);
+          return await raceAbort(show(prompt, signal), signal);
+        } finally {
+          this.showing.delete(prompt.id);
+          this.remember(prompt.id);
+        }
       } finally {
         this.leave(fields.server);
       }
@@ -127,6 +162,11 @@ export class Broker {
     }
     queue.active = 0;
     this.queues.delete(server);
+  }
+
+  private remember(promptId: string): void {
+    this.ended.add(promptId);
+    if (this.ended.size > ENDED_MEMORY) this.ended.delete(this.ended.values().next().value as string);
   }
 
   private now(): number {

@@ -170,7 +170,7 @@ export class ClientConnection {
           return abort.signal;
         },
         onOpen: (prompt) =>
-          this.send({ event: 'pending', data: { id, kind: prompt.kind, verificationCode: prompt.verificationCode, expiresAt: prompt.expiresAt } }),
+          this.send({ event: 'pending', data: { id, kind: prompt.kind, verificationCode: prompt.verificationCode, expiresAt: prompt.expiresAt, link: prompt.id } }),
       });
     } finally {
       this.inFlight.delete(id);

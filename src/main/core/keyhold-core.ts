@@ -105,6 +105,12 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
     token,
     port: options.port,
     onRefused: (status, reason) => log(`refused a bridge connection (${status}): ${reason}`),
+    onRequestLink: (id) => {
+      const state = broker.linkState(id);
+      if (state !== 'showing') return state;
+      broker.focus(id);
+      return options.prompter.focus === undefined ? 'elsewhere' : 'focused';
+    },
     onConnection: (socket, ports) => {
       const connection = new ClientConnection(socket, ports, {
         access,

@@ -48,15 +48,12 @@ export class PromptBoard implements Prompter {
   }
 
   /**
-   * The open prompt a `keyhold://request/<id>` link means: `id` is a prompt id, or the
-   * client request id an MCP server saw in its `pending` event (newest prompt first).
+   * The open prompt a request link (`keyhold://request/<id>`, `GET /request/<id>`)
+   * names: the app's own prompt id, sent to the client as the `pending` event's
+   * `link`. Never the client's request id: another client could reuse that one.
    */
   findByLinkId(id: string): Prompt | undefined {
-    const direct = this.get(id);
-    if (direct !== undefined) return direct;
-    return this.list()
-      .reverse()
-      .find((prompt) => prompt.requestId === id);
+    return this.get(id);
   }
 
   get(promptId: string): Prompt | undefined {

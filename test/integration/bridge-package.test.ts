@@ -20,6 +20,7 @@ import { promisify } from 'node:util';
 
 import { startCore, type KeyholdCore } from '../../src/main/core/keyhold-core.js';
 import { ScriptedPrompter } from '../helpers/scripted-prompter.js';
+import { packBridge } from '../helpers/pack-bridge.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const run = promisify(execFile);
@@ -44,10 +45,6 @@ async function npm(args: string[], cwd: string): Promise<string> {
   return stdout;
 }
 
-interface PackedFile {
-  readonly path: string;
-}
-
 describe('@keyhold/bridge package', () => {
   let scratch: { path: string; cleanup: () => Promise<void> };
   let files: string[];
@@ -56,18 +53,13 @@ describe('@keyhold/bridge package', () => {
 
   before(async () => {
     scratch = await makeTempDir('keyhold-pack-');
-    await npm(['run', '--silent', 'build', '-w', '@keyhold/bridge'], root);
-    // Built just above, so skip prepack's second build.
-    const packed = await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', scratch.path], bridgeDir);
-    const report = JSON.parse(packed.slice(packed.indexOf('['))) as Array<{ filename: string; files: PackedFile[] }>;
-    const tarball = report[0];
-    assert.ok(tarball !== undefined, 'npm pack reported a tarball');
-    files = tarball.files.map((file) => file.path).sort();
+    const packed = await packBridge(scratch.path);
+    files = packed.files;
 
     consumer = join(scratch.path, 'consumer');
     await mkdir(consumer);
     await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-    await npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', join(scratch.path, tarball.filename)], consumer);
+    await npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', packed.tarball], consumer);
     installed = join(consumer, 'node_modules', '@keyhold', 'bridge');
   });
 
@@ -114,6 +106,8 @@ describe('@keyhold/bridge package', () => {
     assert.deepEqual(manifest.exports, {
       '.': { types: './dist/bridge/index.d.ts', default: './dist/bridge/index.js' },
       './mcp': { types: './dist/bridge/mcp/index.d.ts', default: './dist/bridge/mcp/index.js' },
+      './mcp/v1': { types: './dist/bridge/mcp/v1/index.d.ts', default: './dist/bridge/mcp/v1/index.js' },
+      './fastmcp': { types: './dist/bridge/mcp/fastmcp.d.ts', default: './dist/bridge/mcp/fastmcp.js' },
       './testing': { types: './dist/bridge/testing/index.d.ts', default: './dist/bridge/testing/index.js' },
       './package.json': './package.json',
     });

@@ -223,7 +223,7 @@ describe('built main process on a fake Electron', { skip }, () => {
     await assert.rejects(main.invoke(approval.id, invokeChannel('manager', 'revealSecret'), { server: 'wiring', name: 'api_key' }), /may not call manager\.revealSecret/);
     await assert.rejects(main.invoke(approval.id, decide, { decision: 'allow', note: SECRET }), /Bad payload for approval\.decide/);
     assert.match(main.stderr, /rejected IPC keyhold:approval\.decide from a subframe of approval window/);
-    assert.match(main.stderr, /rejected IPC keyhold:approval\.decide from approval window \d+ \(prompt [0-9a-f-]+\): its frame does not show the approval page/);
+    assert.match(main.stderr, /rejected IPC keyhold:approval\.decide from approval window \d+ \(prompt [A-Za-z0-9_-]+\): its frame does not show the approval page/);
     assert.match(main.stderr, /rejected IPC keyhold:manager\.revealSecret from approval window/);
 
     await main.call({ op: 'close-window', windowId: approval.id });

@@ -20,7 +20,7 @@ import { promisify } from 'node:util';
 
 import { startCore, type KeyholdCore } from '../../src/main/core/keyhold-core.js';
 import { ScriptedPrompter } from '../helpers/scripted-prompter.js';
-import { packBridge } from '../helpers/pack-bridge.js';
+import { cleanEnv, packBridge } from '../helpers/pack-bridge.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const run = promisify(execFile);
@@ -32,13 +32,6 @@ const TESTING_DECLARATIONS = ['fake-app.d.ts', 'fake-store.d.ts', 'fake-types.d.
 
 /** The public runtime exports. Change this list only on purpose (and update the README). */
 const PUBLIC_EXPORTS = ['ERROR_CODES', 'KeyholdClient', 'KeyholdError', 'discoverBridge', 'discoveryFilePath', 'isKeyholdError'];
-
-/** npm reads npm_* variables from a parent `npm test`; keep them away from the child npm runs (prefix, workspace). */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.toLowerCase().startsWith('npm_')) env[key] = value;
-  return { ...env, ...extra };
-}
 
 async function npm(args: string[], cwd: string): Promise<string> {
   const { stdout } = await run('npm', args, { cwd, env: cleanEnv(), maxBuffer: 16 * 1024 * 1024, timeout: 170_000 });

@@ -12,11 +12,25 @@ import { resolve } from 'node:path';
 
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
+
+import { CSP_PLACEHOLDER, PAGE_CONTENT_SECURITY_POLICY } from './src/shared/content-security-policy.js';
 
 import { devServerCsp } from './scripts/vite-dev-csp.js';
 
 const root = import.meta.dirname;
 export const WINDOW_ENTRIES = ['approval', 'entry', 'manager'] as const;
+
+/** Writes the one CSP (src/shared/content-security-policy.ts) into each page's meta tag. */
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: 'keyhold-csp',
+    transformIndexHtml(html) {
+      if (!html.includes(CSP_PLACEHOLDER)) throw new Error(`a page has no ${CSP_PLACEHOLDER} CSP meta tag`);
+      return html.replaceAll(CSP_PLACEHOLDER, PAGE_CONTENT_SECURITY_POLICY);
+    },
+  };
+}
 
 export default defineConfig({
   main: {
@@ -38,7 +52,7 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(root, 'src/renderer'),
-    plugins: [react(), devServerCsp()],
+    plugins: [react(), contentSecurityPolicy(), devServerCsp()],
     build: {
       outDir: resolve(root, 'out/renderer'),
       // Minified: the approval window must paint fast, and React unminified is ~3x the bytes to parse.

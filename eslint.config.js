@@ -1,7 +1,9 @@
 // Lint rules, including the project's own boundaries:
 //  - src/main/core and src/bridge never import electron (the core runs on plain Node);
 //  - only the IPC wrapper modules may touch ipcMain / ipcRenderer;
-//  - no `any` in our code, no floating promises in main and bridge code.
+//  - no `any` in our code; no floating promises in src/, test/ and bench/ (type-aware: a promise must be
+//    awaited, returned, or explicitly dropped with `void` where nothing can reject it
+//    or the rejection is handled).
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -38,6 +40,17 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
       // Records keyed by server / secret name are dictionaries; deleting a key is the point.
       '@typescript-eslint/no-dynamic-delete': 'off',
+    },
+  },
+  {
+    files: ['src/**/*.{ts,tsx}', 'test/**/*.ts', 'bench/**/*.ts'],
+    languageOptions: { parserOptions: { project: ['./tsconfig.json', './tsconfig.web.json'], tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        // node:test's describe/it return promises the runner itself awaits.
+        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] }] },
+      ],
     },
   },
   { files: ['src/main/core/**/*.ts', 'src/bridge/**/*.ts', 'src/shared/**/*.ts', 'src/main/cli/**/*.ts'], rules: { 'no-restricted-imports': ['error', noElectron] } },

@@ -1,5 +1,5 @@
 /**
- * The targets of issue #6, judged from one run's results. Reported by the
+ * The performance targets (README, "Performance"), judged from one run's results. Reported by the
  * benchmark and in the README; never asserted by a test (machines are noisy).
  */
 import { formatMs, formatRate, type BenchResult, type BenchTarget } from './stats.js';

@@ -13,6 +13,7 @@ import WebSocket from 'ws';
 
 import { MAX_REPLY_BYTES, PROTOCOL_VERSION, type RequestParams } from '../shared/bridge-protocol.js';
 import { KeyholdError } from '../shared/keyhold-error.js';
+import { isErrno, rawText } from '../shared/node-io.js';
 import { unrefTimeout } from './backoff.js';
 import { appNotRunningError, describeSource, nothingAnswersDetail, type BridgeEndpoint } from './discovery.js';
 import { encodeRequest, newRequestId, parseResult, parseServerFrame, type IncomingFrame } from './frames.js';
@@ -126,7 +127,7 @@ export class BridgeConnection {
     ws.on('message', (data, isBinary) => {
       const frame: IncomingFrame = isBinary
         ? { kind: 'malformed', id: null, problem: 'binary frame' }
-        : parseServerFrame(rawToString(data));
+        : parseServerFrame(rawText(data));
       if (this.phase === 'open') return handlers.onFrame(frame);
       if (this.phase !== 'hello' || frame.kind === 'pending') return;
       if (frame.id !== helloId && frame.id !== null) return;
@@ -201,12 +202,3 @@ function describeSocketError(error: Error): string {
   return error.message.slice(0, 200);
 }
 
-function isErrno(error: unknown, code: string): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === code;
-}
-
-function rawToString(data: WebSocket.RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
-}

@@ -30,6 +30,7 @@ import {
 } from '../shared/bridge-protocol.js';
 import { resolveDataDir } from '../shared/data-dir.js';
 import { KeyholdError } from '../shared/keyhold-error.js';
+import { errnoCode, isErrno, isProcessAlive } from '../shared/node-io.js';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -171,23 +172,4 @@ function malformedFile(path: string, problem: string): KeyholdError {
     'unavailable',
     `${path} is not a valid Keyhold discovery file (${problem}). Restart the Keyhold app to rewrite it.`,
   );
-}
-
-/** True unless the OS says the pid does not exist (EPERM means it exists but is not ours). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return !isErrno(error, 'ESRCH');
-  }
-}
-
-function isErrno(error: unknown, code: string): boolean {
-  return errnoCode(error) === code;
-}
-
-function errnoCode(error: unknown): string {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') return error.code;
-  return 'unknown error';
 }

@@ -10,6 +10,7 @@
  */
 import {
   STICKY_EVENTS,
+  WINDOW_ARGUMENT,
   WINDOW_KINDS,
   eventChannel,
   eventsOf,
@@ -79,9 +80,7 @@ function cleanIpcError(error: unknown): string {
   return message.replace(/^Error invoking remote method '[^']*': (?:\w+: )?/, '');
 }
 
-/** main passes `--keyhold-window=<kind>` in webPreferences.additionalArguments. */
-export const WINDOW_ARGUMENT = '--keyhold-window=';
-
+/** main passes `--keyhold-window=<kind>` (WINDOW_ARGUMENT) in webPreferences.additionalArguments. */
 export function windowKindFromArgv(argv: readonly string[]): WindowKind | undefined {
   const value = argv.find((arg) => arg.startsWith(WINDOW_ARGUMENT))?.slice(WINDOW_ARGUMENT.length);
   return WINDOW_KINDS.find((kind) => kind === value);

@@ -9,10 +9,12 @@
  *                  { id, ok: false, error: { code, message } }
  *                  { event: "pending", data }                a window opened
  *
- * Names marked pinned in docs/design (error codes, discovery file fields) are
- * public contract: MCP server authors depend on them.
+ * The error codes and the discovery file's fields are public contract (the
+ * bridge README documents them): MCP server authors depend on them.
  */
 import { z } from 'zod';
+
+import { promptKindSchema } from './domain.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -215,13 +217,13 @@ export const errorBodySchema = z.strictObject({
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
-export const PROMPT_KINDS = ['entry', 'approval'] as const;
+export { PROMPT_KINDS } from './domain.js';
 export const pendingEventSchema = z.strictObject({
   event: z.literal('pending'),
   data: z.strictObject({
     /** The id of the client request this window belongs to. */
     id: requestIdSchema,
-    kind: z.enum(PROMPT_KINDS),
+    kind: promptKindSchema,
     verificationCode: z.string().regex(/^[A-Z2-9]{4}-[A-Z2-9]{4}$/),
     /** Milliseconds since the epoch when the window gives up (timeout). */
     expiresAt: z.number().int(),

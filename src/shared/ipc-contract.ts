@@ -11,6 +11,9 @@
 import { z } from 'zod';
 
 import { fieldSpecSchema, MAX_SECRET_VALUE_CHARS, secretNameSchema, serverNameSchema } from './bridge-protocol.js';
+import { activityEntrySchema, approvalActionSchema, approvalDecisionSchema, grantTtlMinutesSchema, promptKindSchema } from './domain.js';
+
+export { approvalDecisionSchema };
 
 export const WINDOW_KINDS = ['approval', 'entry', 'manager'] as const;
 export type WindowKind = (typeof WINDOW_KINDS)[number];
@@ -41,7 +44,7 @@ export const approvalViewSchema = z.strictObject({
   ...promptViewBase,
   names: z.array(secretNameSchema),
   /** What the approval is for; absent means `read` (see ApprovalPrompt in src/main/core/prompter.ts). */
-  action: z.enum(['read', 'store', 'delete']).optional(),
+  action: approvalActionSchema.optional(),
 });
 export type ApprovalView = z.infer<typeof approvalViewSchema>;
 
@@ -52,8 +55,6 @@ export const entryViewSchema = z.strictObject({
   rejected: z.strictObject({ names: z.array(secretNameSchema), reason: z.string().optional() }).optional(),
 });
 export type EntryView = z.infer<typeof entryViewSchema>;
-
-export const approvalDecisionSchema = z.enum(['allow', 'allow_session', 'deny']);
 
 const secretValueSchema = z.string().max(MAX_SECRET_VALUE_CHARS);
 
@@ -88,7 +89,7 @@ export type RuleRow = z.infer<typeof ruleRowSchema>;
 
 export const settingsSchema = z.strictObject({
   /** Session grant lifetime in minutes (1 min … 7 days). */
-  grantTtlMinutes: z.number().int().min(1).max(7 * 24 * 60),
+  grantTtlMinutes: grantTtlMinutesSchema,
   startAtLogin: z.boolean(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
@@ -105,7 +106,7 @@ export type CommandStatus = z.infer<typeof commandStatusSchema>;
 
 export const pendingRowSchema = z.strictObject({
   promptId: z.string(),
-  kind: z.enum(['approval', 'entry']),
+  kind: promptKindSchema,
   server: serverNameSchema,
   verificationCode: z.string(),
   expiresAt: z.number(),
@@ -120,17 +121,8 @@ export const managerStateSchema = z.strictObject({
 });
 export type ManagerState = z.infer<typeof managerStateSchema>;
 
-export const activityRowSchema = z.strictObject({
-  time: z.number(),
-  server: z.string(),
-  pid: z.number().optional(),
-  executable: z.string().optional(),
-  names: z.array(z.string()),
-  action: z.string(),
-  tool: z.string().optional(),
-  requestId: z.string().optional(),
-  detail: z.string().optional(),
-});
+/** An activity log line as the manager gets it: a summary line's `count` is folded into `detail` ("57 more"). */
+export const activityRowSchema = z.strictObject(activityEntrySchema.omit({ count: true }).shape);
 export type ActivityRow = z.infer<typeof activityRowSchema>;
 
 const secretRef = { server: serverNameSchema, name: secretNameSchema };
@@ -153,7 +145,7 @@ export const ipcContract = {
   manager: {
     load: { request: empty, response: managerStateSchema },
     activity: {
-      request: z.strictObject({ server: serverNameSchema.optional(), text: z.string().max(200).optional(), limit: z.number().int().min(1).max(2000).optional() }),
+      request: z.strictObject({ limit: z.number().int().min(1).max(2000).optional() }),
       response: z.array(activityRowSchema),
     },
     revokeGrant: { request: z.strictObject({ grantId: z.string().max(64) }), response: empty },
@@ -199,6 +191,9 @@ export const ipcEvents = {
  * assigns it a prompt).
  */
 export const STICKY_EVENTS: ReadonlySet<string> = new Set(['assigned']);
+
+/** main passes `--keyhold-window=<kind>` in webPreferences.additionalArguments; the preload reads its window kind from it. */
+export const WINDOW_ARGUMENT = '--keyhold-window=';
 
 /** The URL hash of a pre-loaded prompt window that waits for `assigned` before it loads. */
 export const WARM_WINDOW_HASH = 'warm';

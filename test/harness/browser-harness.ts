@@ -24,13 +24,13 @@ import type { Prompt } from '../../src/main/core/prompter.js';
 import type { CommandInstaller } from '../../src/main/command-install/command-installer.js';
 import { createUiHandlers, dispatchUi, type WindowContext } from '../../src/main/core/ui-handlers.js';
 import { WARM_DELAY_MS } from '../../src/main/electron/electron-window-host.js';
+import { CONTENT_SECURITY_POLICY } from '../../src/shared/content-security-policy.js';
 import { EXTERNAL_LINK_ALLOWLIST_DEFAULT, eventChannel, WARM_WINDOW_HASH, type WindowKind } from '../../src/shared/ipc-contract.js';
 import { REPO_ROOT } from '../helpers/spawn-serve.js';
 
 export const CHROMIUM_PATH = process.env['KEYHOLD_CHROMIUM'] ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
 const RENDERER_DIR = join(REPO_ROOT, 'out', 'renderer');
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2' };
 
 export interface HarnessOptions extends Partial<Omit<CoreOptions, 'prompter' | 'dataDir' | 'appVersion'>> {
@@ -243,7 +243,7 @@ export class BrowserHarness implements WindowHost {
   /** A page of this kind (a hidden window in the app), loaded with `#warm`, whose context names no prompt. */
   private async preload(kind: PromptKind): Promise<Page | undefined> {
     try {
-      const page = await this.newPage({ kind, promptId: '' });
+      const page = await this.newPage({ kind, warm: true });
       await page.goto(`${this.rendererUrl}/${kind}.html#${WARM_WINDOW_HASH}`);
       return page;
     } catch {
@@ -305,7 +305,7 @@ async function serveRenderer(): Promise<Server> {
     }
     readFile(file).then(
       (body) => {
-        response.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream', 'Content-Security-Policy': CSP });
+        response.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream', 'Content-Security-Policy': CONTENT_SECURITY_POLICY });
         response.end(body);
       },
       () => response.writeHead(404).end(),

@@ -15,6 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
+import { packBridge } from '../helpers/pack-bridge.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const run = promisify(execFile);
@@ -88,11 +89,7 @@ describe('@keyhold/bridge MCP entry points from the packed tarball', () => {
 
   before(async () => {
     scratch = await makeTempDir('keyhold-pack-mcp-');
-    await npm(['run', '--silent', 'build', '-w', '@keyhold/bridge'], root);
-    const packed = await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', scratch.path], bridgeDir);
-    const report = JSON.parse(packed.slice(packed.indexOf('['))) as Array<{ filename: string }>;
-    assert.ok(report[0]);
-    tarball = join(scratch.path, report[0].filename);
+    ({ tarball } = await packBridge(scratch.path));
   });
 
   after(async () => {

@@ -3,10 +3,15 @@
  * into an empty project, import it from plain .mjs and from strict TypeScript.
  * Guards the public surface (the export list is deliberate: adding to it is a
  * decision, not an accident), the exports map with `types`, and the `files`
- * whitelist (only dist/, README.md and package.json ship).
+ * whitelist (only dist/, README.md and package.json ship). The testing
+ * entry ships the core bundled in (build-testing.mjs): the README's testing
+ * example compiles in the scratch project under `tsc --strict` with
+ * `skipLibCheck: false` and no @types/ws, and runs there, with nothing but
+ * the tarball, its dependencies and the MCP SDK peer installed.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readdir, readFile, symlink, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,29 +20,22 @@ import { promisify } from 'node:util';
 
 import { startCore, type KeyholdCore } from '../../src/main/core/keyhold-core.js';
 import { ScriptedPrompter } from '../helpers/scripted-prompter.js';
+import { cleanEnv, packBridge } from '../helpers/pack-bridge.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bridgeDir = join(root, 'src', 'bridge');
 
+/** The declarations the testing entry ships (build-testing.mjs keeps those index.d.ts reaches). */
+const TESTING_DECLARATIONS = ['fake-app.d.ts', 'fake-store.d.ts', 'fake-types.d.ts', 'index.d.ts'];
+
 /** The public runtime exports. Change this list only on purpose (and update the README). */
 const PUBLIC_EXPORTS = ['ERROR_CODES', 'KeyholdClient', 'KeyholdError', 'discoverBridge', 'discoveryFilePath', 'isKeyholdError'];
-
-/** npm reads npm_* variables from a parent `npm test`; keep them away from the child npm runs (prefix, workspace). */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.toLowerCase().startsWith('npm_')) env[key] = value;
-  return { ...env, ...extra };
-}
 
 async function npm(args: string[], cwd: string): Promise<string> {
   const { stdout } = await run('npm', args, { cwd, env: cleanEnv(), maxBuffer: 16 * 1024 * 1024, timeout: 170_000 });
   return stdout;
-}
-
-interface PackedFile {
-  readonly path: string;
 }
 
 describe('@keyhold/bridge package', () => {
@@ -48,18 +46,13 @@ describe('@keyhold/bridge package', () => {
 
   before(async () => {
     scratch = await makeTempDir('keyhold-pack-');
-    await npm(['run', '--silent', 'build', '-w', '@keyhold/bridge'], root);
-    // Built just above, so skip prepack's second build.
-    const packed = await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', scratch.path], bridgeDir);
-    const report = JSON.parse(packed.slice(packed.indexOf('['))) as Array<{ filename: string; files: PackedFile[] }>;
-    const tarball = report[0];
-    assert.ok(tarball !== undefined, 'npm pack reported a tarball');
-    files = tarball.files.map((file) => file.path).sort();
+    const packed = await packBridge(scratch.path);
+    files = packed.files;
 
     consumer = join(scratch.path, 'consumer');
     await mkdir(consumer);
     await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-    await npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', join(scratch.path, tarball.filename)], consumer);
+    await npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', packed.tarball], consumer);
     installed = join(consumer, 'node_modules', '@keyhold', 'bridge');
   });
 
@@ -81,13 +74,16 @@ describe('@keyhold/bridge package', () => {
   it('dist holds exactly the compiled sources (nothing stale from a renamed file)', async () => {
     const tsconfig = JSON.parse(await readFile(join(bridgeDir, 'tsconfig.build.json'), 'utf8')) as { include: string[] };
     const bridgeSources = (await readdir(bridgeDir, { recursive: true }))
+      .map((name) => name.split('\\').join('/'))
       .filter((name) => name.endsWith('.ts') && !name.endsWith('.d.ts') && !name.startsWith('dist') && !name.startsWith('node_modules'))
-      .map((name) => name.split('\\').join('/'));
+      .filter((name) => !name.startsWith('testing/'));
     const sharedSources = tsconfig.include.filter((entry) => entry.startsWith('../shared/')).map((entry) => entry.slice('../shared/'.length));
     const expected = [
       ...bridgeSources.map((name) => `dist/bridge/${name.replace(/\.ts$/, '')}`),
       ...sharedSources.map((name) => `dist/shared/${name.replace(/\.ts$/, '')}`),
-    ].flatMap((base) => [`${base}.js`, `${base}.d.ts`]);
+    ]
+      .flatMap((base) => [`${base}.js`, `${base}.d.ts`])
+      .concat('dist/bridge/testing/index.js', ...TESTING_DECLARATIONS.map((name) => `dist/bridge/testing/${name}`));
     const shipped = files.filter((path) => path.startsWith('dist/'));
     assert.deepEqual(shipped, [...expected].sort(), 'if this fails after a rename: rm -rf src/bridge/dist and rebuild');
   });
@@ -199,5 +195,40 @@ describe('@keyhold/bridge package', () => {
       const { stdout } = error as { stdout?: string };
       assert.fail(`the shipped declarations do not type-check for a strict consumer:\n${stdout ?? String(error)}`);
     }
+  });
+
+  it("the README's testing example compiles strictly without @types/ws and runs from the tarball, without the native keyring", async () => {
+    const readme = await readFile(join(bridgeDir, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Testing: `@keyhold/bridge/testing`'));
+    const example = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+    assert.ok(example?.includes("from '@keyhold/bridge/testing'"), 'the README has the testing example');
+    await mkdir(join(consumer, 'node_modules', '@types'), { recursive: true });
+    await symlink(join(root, 'node_modules', '@types', 'node'), join(consumer, 'node_modules', '@types', 'node'), 'dir').catch(() => undefined);
+    // The MCP SDK is an optional peer the example uses; it comes from this repo's node_modules (no network).
+    await mkdir(join(consumer, 'node_modules', '@modelcontextprotocol'), { recursive: true });
+    await symlink(join(root, 'node_modules', '@modelcontextprotocol', 'sdk'), join(consumer, 'node_modules', '@modelcontextprotocol', 'sdk'), 'dir');
+    assert.equal(existsSync(join(consumer, 'node_modules', '@types', 'ws')), false, 'no @types/ws in the consumer');
+    assert.equal(existsSync(join(consumer, 'node_modules', '@napi-rs')), false, 'no native keyring in the consumer');
+    await writeFile(join(consumer, 'example.test.ts'), example ?? '');
+    await writeFile(
+      join(consumer, 'tsconfig.example.json'),
+      JSON.stringify({
+        compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', skipLibCheck: false, types: ['node'], outDir: 'build' },
+        files: ['example.test.ts'],
+      }),
+    );
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    try {
+      await run(process.execPath, [tsc, '-p', join(consumer, 'tsconfig.example.json')], { cwd: consumer, timeout: 120_000 });
+    } catch (error) {
+      const { stdout } = error as { stdout?: string };
+      assert.fail(`the testing example does not type-check for a strict consumer:\n${stdout ?? String(error)}`);
+    }
+    // NODE_TEST_CONTEXT would make the child report to this runner instead of printing TAP.
+    const env = cleanEnv();
+    delete env['NODE_TEST_CONTEXT'];
+    const { stdout } = await run(process.execPath, ['--test', '--test-reporter=tap', join(consumer, 'build', 'example.test.js')], { cwd: consumer, env, timeout: 60_000 });
+    assert.match(stdout, /# pass 1\n/);
+    assert.match(stdout, /# fail 0\n/);
   });
 });

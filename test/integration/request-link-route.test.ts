@@ -87,7 +87,7 @@ describe('request links: GET /request/<id> on the bridge port', () => {
   it('the pending event carries a 128-bit link id: the app\'s own prompt id', () => {
     assert.match(link, /^[A-Za-z0-9_-]{22}$/);
     assert.equal(Buffer.from(link, 'base64url').length, 16);
-    assert.equal(core.broker.showingPrompts()[0]?.id, link);
+    assert.equal(prompter.shown.at(-1)?.prompt.id, link);
   });
 
   it('request_link_needs_no_token: a GET without the token focuses the window and says so', async () => {
@@ -140,7 +140,7 @@ describe('request links: GET /request/<id> on the bridge port', () => {
 
   it('an ended request → 410 (no focus)', async () => {
     const before = prompter.focused.length;
-    await client.cancel(core.broker.showingPrompts()[0]?.requestId ?? '');
+    await client.cancel(prompter.shown.at(-1)?.prompt.requestId ?? '');
     await pending;
     assert.equal((await get(`/request/${link}`)).status, 410);
     assert.equal(prompter.focused.length, before);

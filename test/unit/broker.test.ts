@@ -29,7 +29,6 @@ describe('broker', () => {
     const other = broker.approve(approval('slack'));
     await new Promise((r) => setImmediate(r));
     assert.deepEqual(prompter.shown.map((s) => s.prompt.server), ['github', 'slack'], 'the second github prompt waits; slack does not');
-    assert.equal(broker.queuedCount('github'), 1);
     prompter.answer({ approval: 'allow' }, { approval: 'deny' }, { approval: 'allow' });
     broker.close();
     await Promise.allSettled([first, second, other]);
@@ -53,7 +52,6 @@ describe('broker', () => {
     const broker = new Broker({ prompter, timeoutMs: 30 });
     await assert.rejects(broker.approve(approval('x')), (e) => isKeyholdError(e, 'timeout'));
     assert.equal(prompter.shown[0]?.outcome, 'aborted');
-    assert.deepEqual(broker.showingPrompts(), []);
   });
 
   it('a cancelled signal closes the prompt with `cancelled`, and the next queued prompt shows', async () => {
@@ -70,17 +68,18 @@ describe('broker', () => {
     assert.equal(prompter.shown.length, 2);
   });
 
-  it('a request cancelled while waiting never shows', async () => {
+  it('a request cancelled while waiting never shows and frees its place in the queue', async () => {
     const prompter = new ScriptedPrompter();
-    const broker = new Broker({ prompter });
+    const broker = new Broker({ prompter, maxQueuedPerServer: 1 });
     const first = broker.approve(approval('x'));
     const controller = new AbortController();
     const waiting = broker.approve(approval('x'), { signal: controller.signal });
     controller.abort();
     await assert.rejects(waiting, (e) => isKeyholdError(e, 'cancelled'));
-    assert.equal(broker.queuedCount('x'), 0);
+    const next = broker.approve(approval('x'));
     broker.close();
     await assert.rejects(first, (e) => isKeyholdError(e, 'cancelled'));
+    await assert.rejects(next, (e) => isKeyholdError(e, 'cancelled'), 'queued (not busy): the cancelled request left the queue');
     assert.equal(prompter.shown.length, 1);
   });
 
@@ -94,7 +93,7 @@ describe('broker', () => {
     await assert.rejects(broker.approve(approval('x')), (e) => isKeyholdError(e, 'cancelled'));
   });
 
-  it('focus reaches the prompter only for a prompt that is showing', async () => {
+  it('focus reaches the prompter only for a prompt that is showing; linkState tells showing, ended and unknown apart', async () => {
     const prompter = new ScriptedPrompter();
     const broker = new Broker({ prompter });
     const pending = broker.approve(approval('x'));
@@ -102,7 +101,10 @@ describe('broker', () => {
     assert.equal(broker.focus(prompt.id), true);
     assert.equal(broker.focus('nope'), false);
     assert.deepEqual(prompter.focused, [prompt.id]);
+    assert.equal(broker.linkState(prompt.id), 'showing');
     broker.close();
     await pending.catch(() => undefined);
+    assert.equal(broker.linkState(prompt.id), 'ended');
+    assert.equal(broker.linkState('nope'), 'unknown');
   });
 });

@@ -5,7 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { describe, it } from 'node:test';
 
 import { BridgeServer } from '../../src/main/core/bridge-server.js';
-import { discoveryFilePath, isKeyholdAnswering, isProcessAlive, readDiscoveryFile, removeDiscoveryFile, writeDiscoveryFile } from '../../src/main/core/discovery-file.js';
+import { discoveryFilePath, isKeyholdAnswering, readDiscoveryFile, removeDiscoveryFile, writeDiscoveryFile } from '../../src/main/core/discovery-file.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const content = { url: 'ws://127.0.0.1:4567', token: 't'.repeat(43), pid: process.pid, version: '1.2.3' };
@@ -37,11 +37,6 @@ describe('discovery file (bridge.json)', () => {
     await writeFile(discoveryFilePath(dir.path), JSON.stringify({ ...content, url: 'ws://evil.example:80' }));
     assert.equal(await readDiscoveryFile(dir.path), undefined);
     await dir.cleanup();
-  });
-
-  it('knows a live pid from a dead one', () => {
-    assert.equal(isProcessAlive(process.pid), true);
-    assert.equal(isProcessAlive(2 ** 22 + 12345), false);
   });
 });
 

@@ -341,7 +341,7 @@ describe('window factory', () => {
     const { warm, registry } = setup();
     const { handle, win } = warm('approval');
     assert.deepEqual(win.loaded, { file: join(outDir, 'renderer', 'approval.html'), hash: 'warm' });
-    assert.deepEqual(registry.get(win.webContents.id)?.context, { kind: 'approval', promptId: '' });
+    assert.deepEqual(registry.get(win.webContents.id)?.context, { kind: 'approval', warm: true });
     assert.equal(registry.forPrompt(''), undefined);
     win.emit('ready-to-show');
     assert.equal(win.shown, 0, 'a warm window stays hidden');
@@ -383,6 +383,6 @@ describe('window factory', () => {
     assert.throws(() => registry.assign(win.webContents.id, { kind: 'entry', promptId: 'p2' }));
     assert.throws(() => registry.assign(win.webContents.id, { kind: 'approval', promptId: '' }));
     assert.throws(() => registry.assign(12345, { kind: 'approval', promptId: 'p2' }));
-    assert.deepEqual(registry.get(win.webContents.id)?.context, { kind: 'approval', promptId: '' });
+    assert.deepEqual(registry.get(win.webContents.id)?.context, { kind: 'approval', warm: true });
   });
 });

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 
 import { PromptBoard } from '../../src/main/core/prompt-board.js';
 import type { ApprovalPrompt, EntryPrompt } from '../../src/main/core/prompter.js';
-import type { WindowContext } from '../../src/main/core/ui-handlers.js';
+import type { PromptWindowContext, WindowContext } from '../../src/main/core/ui-handlers.js';
 import { ElectronWindowHost, type WarmWindow } from '../../src/main/electron/electron-window-host.js';
 import { ManagerWindowController } from '../../src/main/electron/manager-window.js';
 import { notificationText, PromptNotifier, type DesktopNotification } from '../../src/main/electron/prompt-notifier.js';
@@ -18,7 +18,7 @@ class FakeWindow implements WarmWindow {
   private closedListeners: Array<() => void> = [];
   private focusListeners: Array<() => void> = [];
   constructor(public context: WindowContext) {}
-  assign(context: Extract<WindowContext, { kind: 'approval' | 'entry' }>, server: string): void {
+  assign(context: PromptWindowContext, server: string): void {
     this.calls.push(`assign ${context.promptId} ${server}`);
     this.context = context;
   }
@@ -164,7 +164,7 @@ describe('Electron window host: warm windows', () => {
     const tasks: Array<() => void> = [];
     const host = new ElectronWindowHost({
       openWindow: (context) => (cold.push(new FakeWindow(context)), cold.at(-1) as FakeWindow),
-      warmWindow: (kind) => (warm.push(new FakeWindow({ kind, promptId: '' })), warm.at(-1) as FakeWindow),
+      warmWindow: (kind) => (warm.push(new FakeWindow({ kind, warm: true })), warm.at(-1) as FakeWindow),
       schedule: (task) => tasks.push(task),
       windowClosed: (id) => board.windowClosed(id),
     });
@@ -181,7 +181,7 @@ describe('Electron window host: warm windows', () => {
     assert.deepEqual(host.warmKinds(), []);
     runScheduled();
     assert.deepEqual(host.warmKinds(), ['approval']);
-    assert.deepEqual(warm[0]?.context, { kind: 'approval', promptId: '' });
+    assert.deepEqual(warm[0]?.context, { kind: 'approval', warm: true });
     board.answerApproval('p1', 'allow');
     await first;
     void board.approve(approval('p2'), new AbortController().signal);

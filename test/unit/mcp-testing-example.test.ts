@@ -1,7 +1,7 @@
 /**
  * The example test from the "Testing a gated tool" section of
  * src/bridge/README.md, verbatim except for the two import paths (the docs
- * import '@keyhold/bridge/mcp' and '@keyhold/bridge/testing'). If this file
+ * import '@keyhold/bridge/mcp/v1' and '@keyhold/bridge/testing'). If this file
  * changes, change the README too.
  */
 import assert from 'node:assert/strict';

@@ -15,13 +15,11 @@
  * (modern `input_required`, legacy failFast `-32042`) is a suspension the
  * adapter turns into its SDK's answer.
  */
-import type { FieldSpec } from '../../shared/bridge-protocol.js';
+import { MAX_REASON_CHARS, type FieldSpec } from '../../shared/bridge-protocol.js';
 import { KeyholdError, isKeyholdError } from '../../shared/keyhold-error.js';
 import type { KeyholdClient } from '../client.js';
 import { failureText, rejectedText, stillWaitingText, type CancelCause, type RequestSubject } from './messages.js';
 import { redactDeep, redactError, secretValuesToRedact } from './redact.js';
-
-const MAX_REASON_CHARS = 500;
 
 /** Which secrets a tool needs, and how Keyhold asks for them. */
 export interface SecretGate<N extends string = string, A = unknown> {

@@ -1,105 +1,62 @@
 /**
- * The fake app's memory: secret values per server (what the keychain holds in
- * the real app), which of them the MCP server reported as rejected, and the
- * session grants of each connection. Nothing here is persisted.
+ * `app.store`: a test's view of the fake app's keychain, index and session
+ * grants. Reads are synchronous; changes go through the core's use cases (as
+ * the manager would make them), so they end grants and log like the app.
+ * Its constructor takes plain functions, so the published declarations name
+ * no core type.
  */
 import type { SecretName } from '../../shared/bridge-protocol.js';
 
-interface StoredValue {
-  value: string;
-  /** Set by `secrets.invalidate`: the next `get` asks for a new value. */
-  rejected?: { readonly reason?: string };
+/** What the store reads and changes (the fake app passes the real core's). */
+export interface FakeStoreSource {
+  readonly value: (server: string, name: SecretName) => string | undefined;
+  readonly names: (server: string) => SecretName[];
+  readonly rejection: (server: string, name: SecretName) => { readonly reason?: string } | undefined;
+  readonly grants: () => Array<{ connection: string; server: string; names: SecretName[] }>;
+  readonly set: (server: string, values: Readonly<Record<SecretName, string>>) => Promise<void>;
+  readonly delete: (server: string, name: SecretName) => Promise<boolean>;
+  readonly revokeAll: () => number;
 }
 
 export class FakeStore {
-  private readonly values = new Map<string, Map<SecretName, StoredValue>>();
-  /** Session grants: connection id → server → names. */
-  private readonly grants = new Map<string, Map<string, Set<SecretName>>>();
+  constructor(private readonly source: FakeStoreSource) {}
 
-  constructor(seed: Readonly<Record<string, Readonly<Record<string, string>>>> = {}) {
-    for (const [server, secrets] of Object.entries(seed)) {
-      for (const [name, value] of Object.entries(secrets)) this.set(server, name, value);
-    }
-  }
-
+  /** The stored value, or undefined. */
   get(server: string, name: SecretName): string | undefined {
-    return this.values.get(server)?.get(name)?.value;
+    return this.has(server, name) ? this.source.value(server, name) : undefined;
   }
 
   has(server: string, name: SecretName): boolean {
-    return this.values.get(server)?.has(name) ?? false;
+    return this.source.names(server).includes(name);
   }
 
-  /** Stores (or replaces) a value; a replaced value loses its rejection and every session grant for it ends. */
-  set(server: string, name: SecretName, value: string): void {
-    const replaced = this.has(server, name);
-    const secrets = this.values.get(server) ?? new Map<SecretName, StoredValue>();
-    this.values.set(server, secrets);
-    secrets.set(name, { value });
-    if (replaced) this.revoke(server, [name]);
+  /** Stores (or replaces) a value: a replaced value loses its rejection and its session grants end. */
+  set(server: string, name: SecretName, value: string): Promise<void> {
+    return this.source.set(server, { [name]: value });
   }
 
-  delete(server: string, name: SecretName): boolean {
-    this.revoke(server, [name]);
-    return this.values.get(server)?.delete(name) ?? false;
+  /** Deletes a value, its grants and its always-allow rules; false when nothing was stored. */
+  delete(server: string, name: SecretName): Promise<boolean> {
+    return this.source.delete(server, name);
   }
 
+  /** The server's stored names, sorted. */
   names(server: string): SecretName[] {
-    return [...(this.values.get(server)?.keys() ?? [])];
+    return this.source.names(server);
   }
 
+  /** Set after `secrets.invalidate`: the next `get` asks for a new value. */
   rejection(server: string, name: SecretName): { readonly reason?: string } | undefined {
-    return this.values.get(server)?.get(name)?.rejected;
+    return this.source.rejection(server, name);
   }
 
-  /** Marks stored values as rejected and ends their session grants; returns the names that were stored. */
-  reject(server: string, names: readonly SecretName[], reason: string | undefined): SecretName[] {
-    const marked: SecretName[] = [];
-    for (const name of names) {
-      const stored = this.values.get(server)?.get(name);
-      if (stored === undefined) continue;
-      stored.rejected = reason === undefined ? {} : { reason };
-      marked.push(name);
-    }
-    this.revoke(server, names);
-    return marked;
-  }
-
-  grant(connection: string, server: string, names: readonly SecretName[]): void {
-    const byServer = this.grants.get(connection) ?? new Map<string, Set<SecretName>>();
-    this.grants.set(connection, byServer);
-    const granted = byServer.get(server) ?? new Set<SecretName>();
-    byServer.set(server, granted);
-    for (const name of names) granted.add(name);
-  }
-
-  covers(connection: string, server: string, names: readonly SecretName[]): boolean {
-    const granted = this.grants.get(connection)?.get(server);
-    return granted !== undefined && names.every((name) => granted.has(name));
-  }
-
-  /** Every session grant, as `{ connection, server, names }`. */
+  /** Every live session grant, as `{ connection, server, names }` (connection: the bridge session id). */
   listGrants(): Array<{ connection: string; server: string; names: SecretName[] }> {
-    const out: Array<{ connection: string; server: string; names: SecretName[] }> = [];
-    for (const [connection, byServer] of this.grants) {
-      for (const [server, names] of byServer) if (names.size > 0) out.push({ connection, server, names: [...names] });
-    }
-    return out;
+    return this.source.grants();
   }
 
-  endSession(connection: string): void {
-    this.grants.delete(connection);
-  }
-
-  /** Ends every session grant (like "Lock" in the tray). */
-  revokeAll(): void {
-    this.grants.clear();
-  }
-
-  private revoke(server: string, names: readonly SecretName[]): void {
-    for (const byServer of this.grants.values()) {
-      const granted = byServer.get(server);
-      for (const name of names) granted?.delete(name);
-    }
+  /** Ends every session grant ("Lock" in the tray). Returns how many there were. */
+  revokeAll(): number {
+    return this.source.revokeAll();
   }
 }

@@ -1,9 +1,10 @@
 /**
- * The types of `FakeKeyholdApp`: the public ones a test uses (decisions,
- * prompts, calls, options), then the internal ones its modules pass each
- * other (not exported from the package).
+ * The public types of `FakeKeyholdApp`: decisions, prompts, calls, options.
+ * Only shared protocol types appear here, so the published declarations
+ * need nothing beyond this package (no `@types/ws`, no core types).
  */
 import type { FieldSpec, RequestType, SecretName } from '../../shared/bridge-protocol.js';
+import type { ApprovalAction, PromptKind } from '../../shared/domain.js';
 
 /** What the simulated user does with a window. */
 export type FakeDecision =
@@ -28,9 +29,11 @@ export type FakePromptOutcome = 'open' | 'allow' | 'allow_session' | 'deny' | 's
 export interface FakePrompt {
   /** The bridge request id: the `id` of the pending event (what `keyhold://request/<id>` names). */
   readonly requestId: string;
-  readonly kind: 'entry' | 'approval';
+  readonly kind: PromptKind;
+  /** Approval windows: what the approval is for (`read` for `secrets.get`, `store` / `delete` for `secrets.put` / `secrets.delete`). */
+  readonly action?: ApprovalAction;
   readonly server: string;
-  /** The pid the MCP server gave in `hello`. */
+  /** The pid of the MCP server's process, as the app identified it. */
   readonly pid: number;
   /** Approval: the names asked for. Entry: the field names. */
   readonly names: readonly SecretName[];
@@ -70,42 +73,4 @@ export interface FakeKeyholdAppOptions {
   readonly onPrompt?: (prompt: FakePrompt) => FakeDecision | undefined;
   /** Reported in `hello` (default `fake`). */
   readonly appVersion?: string;
-}
-
-// Internal: not exported from `@keyhold/bridge/testing`.
-
-/** A connection's MCP server, as it said in `hello`. */
-export interface Session {
-  readonly server: string;
-  readonly pid: number;
-}
-
-/** A decision that answers a window (not `hold`). */
-export type Answer = Exclude<FakeDecision, 'hold'>;
-
-/** What the request says about itself, shown in its windows. */
-export interface PromptParams {
-  readonly reason?: string | undefined;
-  readonly tool?: string | undefined;
-  readonly guide?: string | undefined;
-}
-
-/** The request a window belongs to: its id, its abort signal (timeout, cancel, disconnect, shutdown) and how to announce a window. */
-export interface CallContext {
-  readonly requestId: string;
-  readonly signal: AbortSignal;
-  readonly timeoutMs: number;
-  readonly expiresAt: number;
-  readonly onOpen: (prompt: FakePrompt) => void;
-}
-
-/** A window to show. */
-export interface WindowRequest {
-  readonly kind: FakePrompt['kind'];
-  readonly session: Session;
-  readonly names: readonly SecretName[];
-  readonly fields: readonly FieldSpec[];
-  readonly params: PromptParams;
-  readonly call: CallContext;
-  readonly rejected?: FakePrompt['rejected'] | undefined;
 }

@@ -24,13 +24,12 @@
 import { appendFile, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { z } from 'zod';
-
-import { isNotFound } from './metadata-index.js';
+import { activityEntrySchema, type ActivityAction, type ActivityEntry } from '../../shared/domain.js';
+import { isNotFound } from '../../shared/node-io.js';
 
 export const ACTIVITY_FILE_NAME = 'activity.jsonl';
 /** Outcomes that need no user action, so a client can repeat them at will (see the module comment). */
-const COUNTED_ACTIONS: ReadonlySet<string> = new Set(['granted_by_session', 'allowed_by_rule', 'busy', 'error', 'invalidated']);
+const COUNTED_ACTIONS: ReadonlySet<ActivityAction> = new Set<ActivityAction>(['granted_by_session', 'allowed_by_rule', 'busy', 'error', 'invalidated']);
 const ROTATED_FILE_NAME = 'activity.1.jsonl';
 const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
 /** How long an entry may wait for others to share its write. */
@@ -40,47 +39,10 @@ const DEFAULT_REPEAT_WINDOW_MS = 1_000;
 /** Entries waiting for a stalled disk, at most (about 20 000 entries). */
 const DEFAULT_MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
-export const ACTIVITY_ACTIONS = [
-  'allowed',
-  'allowed_session',
-  'granted_by_session',
-  'allowed_by_rule',
-  'denied',
-  'entered',
-  /** A value stored through `secrets.put` (the `keyhold set` command) after the user allowed it. */
-  'stored',
-  'cancelled',
-  'timeout',
-  'busy',
-  'invalidated',
-  'deleted',
-  /** A value the user typed into the manager's "Add a secret". */
-  'added',
-  'replaced',
-  'revoked',
-  'revealed',
-  'rule_added',
-  'rule_removed',
-  'error',
-] as const;
-export type ActivityAction = (typeof ACTIVITY_ACTIONS)[number];
+export type { ActivityAction };
 
-export const activityEntrySchema = z.object({
-  time: z.number(),
-  server: z.string(),
-  pid: z.number().optional(),
-  executable: z.string().optional(),
-  names: z.array(z.string()),
-  action: z.enum(ACTIVITY_ACTIONS),
-  tool: z.string().optional(),
-  /** The client's request id, to tie a decision to the request in the MCP server's own log. */
-  requestId: z.string().optional(),
-  /** Error code for `error` entries; for entries about a store or delete request (`denied`, …), `store` / `delete`. */
-  detail: z.string().optional(),
-  /** On a summary line of a counted action: how many repeats it stands for (see the module comment). */
-  count: z.number().int().positive().optional(),
-});
-export type ActivityEntry = z.infer<typeof activityEntrySchema>;
+/** One line of `activity.jsonl` (the schema lives in the shared vocabulary: the manager's rows are the same lines). */
+export { activityEntrySchema, type ActivityEntry };
 
 export interface ActivityLogOptions {
   readonly dataDir: string;
@@ -121,11 +83,11 @@ export class ActivityLog {
       server: entry.server,
       names: [...entry.names],
       action: entry.action,
-      ...(entry.pid === undefined ? {} : { pid: entry.pid }),
-      ...(entry.executable === undefined ? {} : { executable: entry.executable }),
-      ...(entry.tool === undefined ? {} : { tool: entry.tool }),
-      ...(entry.requestId === undefined ? {} : { requestId: entry.requestId }),
-      ...(entry.detail === undefined ? {} : { detail: entry.detail }),
+      pid: entry.pid,
+      executable: entry.executable,
+      tool: entry.tool,
+      requestId: entry.requestId,
+      detail: entry.detail,
     };
     if (COUNTED_ACTIONS.has(record.action)) {
       const key = JSON.stringify([record.action, record.detail, record.server, record.pid, record.executable, record.names, record.tool]);

@@ -10,7 +10,6 @@
  *   prompter's signal is aborted so the window closes.
  */
 import { randomBytes } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 
 import { DEFAULT_REQUEST_TIMEOUT_MS, type ServerName } from '../../shared/bridge-protocol.js';
 import { KeyholdError } from '../../shared/keyhold-error.js';
@@ -61,7 +60,6 @@ export class Broker {
   private readonly showing = new Map<string, Prompt>();
   private readonly ended = new Set<string>();
   private readonly shutdown = new AbortController();
-  private readonly events = new EventEmitter();
 
   constructor(private readonly options: BrokerOptions) {}
 
@@ -71,16 +69,6 @@ export class Broker {
 
   enter(fields: PromptFields<EntryPrompt>, options: AskOptions = {}): Promise<EntryOutcome> {
     return this.ask(fields, options, (prompt, signal) => this.options.prompter.enter(prompt as EntryPrompt, signal));
-  }
-
-  /** Prompts on screen now (for the tray and the manager). */
-  showingPrompts(): Prompt[] {
-    return [...this.showing.values()];
-  }
-
-  /** How many requests wait behind the one showing, per server. */
-  queuedCount(server: ServerName): number {
-    return this.queues.get(server)?.waiting.length ?? 0;
   }
 
   /** Whether a request link's id names a prompt on screen, one that ended recently, or nothing this broker made. */
@@ -98,11 +86,6 @@ export class Broker {
   /** Ends every prompt, showing or waiting, with `cancelled`. New asks fail at once. */
   close(): void {
     this.shutdown.abort(new KeyholdError('cancelled', 'Keyhold is shutting down.'));
-  }
-
-  onChange(listener: () => void): () => void {
-    this.events.on('change', listener);
-    return () => this.events.off('change', listener);
   }
 
   private async ask<T>(
@@ -126,14 +109,12 @@ export class Broker {
         throwIfAborted(signal);
         const prompt = { ...fields, id: newPromptId(), verificationCode: newVerificationCode(), expiresAt } as Prompt;
         this.showing.set(prompt.id, prompt);
-        this.changed();
         try {
           options.onOpen?.(prompt);
           return await raceAbort(show(prompt, signal), signal);
         } finally {
           this.showing.delete(prompt.id);
           this.remember(prompt.id);
-          this.changed();
         }
       } finally {
         this.leave(fields.server);
@@ -163,12 +144,10 @@ export class Broker {
       };
       const onAbort = (): void => {
         queue.waiting.splice(queue.waiting.indexOf(turn), 1);
-        this.changed();
         reject(abortReason(signal));
       };
       queue.waiting.push(turn);
       signal.addEventListener('abort', onAbort, { once: true });
-      this.changed();
     });
   }
 
@@ -192,10 +171,6 @@ export class Broker {
 
   private now(): number {
     return (this.options.now ?? Date.now)();
-  }
-
-  private changed(): void {
-    this.events.emit('change');
   }
 }
 

@@ -16,7 +16,7 @@ import { WebSocket } from 'ws';
 
 import { DISCOVERY_FILE_NAME, discoveryFileSchema, type DiscoveryFile } from '../../shared/bridge-protocol.js';
 import { ensurePrivateDir, writeFileAtomic } from './atomic-file.js';
-import { isNotFound } from './metadata-index.js';
+import { isNotFound, isProcessAlive } from '../../shared/node-io.js';
 
 export function discoveryFilePath(dataDir: string): string {
   return join(dataDir, DISCOVERY_FILE_NAME);
@@ -40,16 +40,6 @@ export async function readDiscoveryFile(dataDir: string): Promise<DiscoveryFile 
 export async function removeDiscoveryFile(dataDir: string, token: string): Promise<void> {
   const current = await readDiscoveryFile(dataDir).catch(() => undefined);
   if (current?.token === token) await rm(discoveryFilePath(dataDir), { force: true });
-}
-
-/** True when the process that wrote this file still runs (so a second app must not start). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: string }).code === 'EPERM';
-  }
 }
 
 /** How long `isKeyholdAnswering` waits for the recorded bridge to accept its own token. */

@@ -15,8 +15,9 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 
 import type { SecretName, ServerName } from '../../shared/bridge-protocol.js';
+import { GRANT_TTL_MINUTES } from '../../shared/domain.js';
 
-export const DEFAULT_GRANT_TTL_MS = 8 * 60 * 60 * 1000;
+export const DEFAULT_GRANT_TTL_MS = GRANT_TTL_MINUTES.default * 60_000;
 /** setTimeout's largest delay; a later expiry re-arms the timer when it fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 
 import { writeFileAtomic } from './atomic-file.js';
-import { isNotFound } from './metadata-index.js';
+import { isNotFound } from '../../shared/node-io.js';
 
 export async function loadJson<S extends z.ZodType>(dataDir: string, fileName: string, schema: S, fallback: () => z.output<S>): Promise<z.output<S>> {
   const path = join(dataDir, fileName);

@@ -6,8 +6,13 @@
  * On Linux the entry is pinned to the Secret Service: the library would
  * otherwise fall back silently to the kernel keyring, which forgets every
  * value at reboot — a silent loss we refuse. No Secret Service → `unavailable`.
+ *
+ * The native module is imported on first use, not when this module loads: the
+ * core bundled into `@keyhold/bridge/testing` (with a MemoryKeychain) never
+ * loads it, and that package does not depend on it.
  */
-import { AsyncEntry, findCredentialsAsync, type EntryOptions } from '@napi-rs/keyring';
+import type * as NapiKeyring from '@napi-rs/keyring';
+import type { AsyncEntry, EntryOptions } from '@napi-rs/keyring';
 
 import { KeyholdError } from '../../shared/keyhold-error.js';
 
@@ -55,8 +60,16 @@ export function createSystemKeychain(): Keychain {
         }
       }),
     accounts: (service) =>
-      guard('list', async () => (await findCredentialsAsync(service)).map((credential) => credential.account)),
+      guard('list', async () => (await (await keyring()).findCredentialsAsync(service)).map((credential) => credential.account)),
   };
+}
+
+let loaded: Promise<typeof NapiKeyring> | undefined;
+
+/** `@napi-rs/keyring`, loaded once, on the first keychain call. */
+function keyring(): Promise<typeof NapiKeyring> {
+  loaded ??= import('@napi-rs/keyring');
+  return loaded;
 }
 
 /** A bounded, least-recently-used set of entry handles by service and account. */
@@ -78,7 +91,7 @@ class EntryHandles {
         if (isLockRefusal(error)) throw error;
       }
     }
-    const fresh = new AsyncEntry(service, account, ENTRY_OPTIONS);
+    const fresh = new (await keyring()).AsyncEntry(service, account, ENTRY_OPTIONS);
     const result = await run(fresh);
     this.entries.set(key, fresh);
     if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value ?? key);

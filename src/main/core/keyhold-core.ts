@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 
 import { ActivityLog } from './activity-log.js';
 import { ensurePrivateDir } from './atomic-file.js';
-import { BridgeConnection } from './bridge-connection.js';
+import { ClientConnection, type RequestObserver } from './client-connection.js';
 import { BridgeServer } from './bridge-server.js';
 import { Broker } from './broker.js';
 import { isKeyholdAnswering, readDiscoveryFile, removeDiscoveryFile, writeDiscoveryFile } from './discovery-file.js';
@@ -16,6 +16,7 @@ import { GrantStore } from './grants.js';
 import { createSystemKeychain, type Keychain } from './keychain.js';
 import type { Prompter } from './prompter.js';
 import { SecretAccess, type ClientSession } from './secret-access.js';
+import { SecretChanges } from './secret-changes.js';
 import { RuleStore } from './rules.js';
 import { SettingsStore } from './settings-store.js';
 import { GrantValueCache } from './value-cache.js';
@@ -42,6 +43,8 @@ export interface CoreOptions {
   /** Default true. Off for in-process tests that connect with url + token directly. */
   readonly writeDiscoveryFile?: boolean;
   readonly now?: () => number;
+  /** Sees every request of every session before it is handled (the test kit's record of calls). */
+  readonly onRequest?: RequestObserver;
   /** Operational messages (never values): refused upgrades, reconcile results. */
   readonly log?: (message: string) => void;
 }
@@ -56,6 +59,8 @@ export interface KeyholdCore {
   readonly activity: ActivityLog;
   readonly rules: RuleStore;
   readonly settings: SettingsStore;
+  /** Every change to secrets, grants and rules, and every activity line (secret-changes.ts). Read the stores above; change them only here. */
+  readonly changes: SecretChanges;
   readonly reconcileReport: ReconcileReport;
   /** Connected servers (after hello). */
   sessions(): ClientSession[];
@@ -81,23 +86,23 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
   const rules = await RuleStore.open(dataDir, now);
   const settings = await SettingsStore.open(dataDir);
   const grants = new GrantStore({ now, ttlMs: options.grantTtlMs ?? settings.get().grantTtlMinutes * 60_000 });
-  settings.onChange(() => grants.setTtl(settings.get().grantTtlMinutes * 60_000));
   const broker = new Broker({
     prompter: options.prompter,
     now,
-    ...(options.requestTimeoutMs === undefined ? {} : { timeoutMs: options.requestTimeoutMs }),
-    ...(options.maxQueuedPerServer === undefined ? {} : { maxQueuedPerServer: options.maxQueuedPerServer }),
+    timeoutMs: options.requestTimeoutMs,
+    maxQueuedPerServer: options.maxQueuedPerServer,
   });
   const activity = new ActivityLog({ dataDir, now });
   const cache = options.cacheGrantedValues === false ? undefined : new GrantValueCache({ grants, onVaultWrite: (listener) => vault.onWrite(listener) });
-  const access = new SecretAccess({ vault, grants, broker, activity, rules, ...(cache === undefined ? {} : { cache }) });
+  const changes = new SecretChanges({ vault, grants, rules, activity, settings });
+  const access = new SecretAccess({ vault, grants, broker, rules, changes, cache });
   const sessions = new Map<string, ClientSession>();
-  const connections = new Set<BridgeConnection>();
+  const connections = new Set<ClientConnection>();
 
   const token = randomBytes(32).toString('base64url');
   const server = await BridgeServer.listen({
     token,
-    ...(options.port === undefined ? {} : { port: options.port }),
+    port: options.port,
     onRefused: (status, reason) => log(`refused a bridge connection (${status}): ${reason}`),
     onRequestLink: (id) => {
       const state = broker.linkState(id);
@@ -106,10 +111,11 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
       return options.prompter.focus === undefined ? 'elsewhere' : 'focused';
     },
     onConnection: (socket, ports) => {
-      const connection = new BridgeConnection(socket, ports, {
+      const connection = new ClientConnection(socket, ports, {
         access,
-        grants,
+        changes,
         appVersion: options.appVersion,
+        onRequest: options.onRequest,
         onSession: (session, open) => (open ? sessions.set(session.sessionId, session) : sessions.delete(session.sessionId)),
       });
       connections.add(connection);
@@ -129,6 +135,7 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
     activity,
     rules,
     settings,
+    changes,
     reconcileReport: report,
     sessions: () => [...sessions.values()],
     stop: () =>

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 
 import { secretNameSchema, serverNameSchema } from '../../shared/bridge-protocol.js';
+import { isNotFound } from '../../shared/node-io.js';
 import { writeFileAtomic } from './atomic-file.js';
 
 export const INDEX_FILE_NAME = 'index.json';
@@ -96,8 +97,4 @@ function safeParseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-export function isNotFound(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ENOENT';
 }

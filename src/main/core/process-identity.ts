@@ -77,7 +77,7 @@ async function describeProcess(pid: number): Promise<{ executable?: string; comm
   const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
   const commandLine = cmdline?.split('\0').filter(Boolean).join(' ').slice(0, 500);
   return {
-    ...(executable === undefined ? {} : { executable }),
+    executable,
     ...(commandLine === undefined || commandLine === '' ? {} : { commandLine }),
   };
 }

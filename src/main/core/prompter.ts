@@ -8,10 +8,10 @@
  * app shutdown); the prompter must then take the prompt off screen and may
  * reject or resolve — the core ignores anything after the abort.
  */
-import type { z } from 'zod';
-
 import type { FieldSpec, SecretName, ServerName } from '../../shared/bridge-protocol.js';
-import type { approvalDecisionSchema } from '../../shared/ipc-contract.js';
+import type { ApprovalAction, ApprovalDecision, PromptKind } from '../../shared/domain.js';
+
+export type { ApprovalAction, ApprovalDecision };
 
 /** What the app knows about the process behind a bridge connection. */
 export interface ProcessInfo {
@@ -47,25 +47,16 @@ interface PromptBase {
   readonly expiresAt: number;
 }
 
-/**
- * What the approval is for: `read` (the default when absent) hands the values
- * to the process; `store` writes values it sent (new or replacing the stored
- * ones); `delete` removes the stored values. Only `read` can be allowed for a
- * session: the core treats "Allow for session" on a store or delete as Allow
- * once, so every change to a secret is its own question.
- */
-export const APPROVAL_ACTIONS = ['read', 'store', 'delete'] as const;
-export type ApprovalAction = (typeof APPROVAL_ACTIONS)[number];
 
 export interface ApprovalPrompt extends PromptBase {
-  readonly kind: 'approval';
+  readonly kind: Extract<PromptKind, 'approval'>;
   readonly names: readonly SecretName[];
   /** Default `read`. */
   readonly action?: ApprovalAction;
 }
 
 export interface EntryPrompt extends PromptBase {
-  readonly kind: 'entry';
+  readonly kind: Extract<PromptKind, 'entry'>;
   readonly fields: readonly FieldSpec[];
   /** Markdown shown above the fields; the UI renders it sanitised. */
   readonly guide?: string;
@@ -75,8 +66,6 @@ export interface EntryPrompt extends PromptBase {
 
 export type Prompt = ApprovalPrompt | EntryPrompt;
 
-/** Allow (this request), Allow for session, Deny — the same list the approval window's IPC contract accepts. */
-export type ApprovalDecision = z.infer<typeof approvalDecisionSchema>;
 
 export type EntryOutcome =
   | { readonly action: 'save'; readonly values: Readonly<Record<string, string>> }

@@ -21,21 +21,16 @@
 import type { FieldSpec, RequestParams, SecretName, ServerName } from '../../shared/bridge-protocol.js';
 import { validateEntry } from '../../shared/field-validation.js';
 import { KeyholdError, isKeyholdError } from '../../shared/keyhold-error.js';
-import type { ActivityAction, ActivityLog } from './activity-log.js';
+import type { ActivityAction, ApprovalAction } from '../../shared/domain.js';
 import type { Broker } from './broker.js';
 import type { GrantStore } from './grants.js';
-import type { ApprovalAction, Prompt, ProcessInfo } from './prompter.js';
+import type { Prompt } from './prompter.js';
 import type { RuleStore } from './rules.js';
+import type { Actor, ClientSession, SecretChanges } from './secret-changes.js';
 import type { GrantValueCache } from './value-cache.js';
 import type { Vault } from './vault.js';
 
-/** One authenticated bridge connection after `hello`. */
-export interface ClientSession {
-  readonly sessionId: string;
-  readonly server: ServerName;
-  readonly serverVersion?: string;
-  readonly process: ProcessInfo;
-}
+export type { ClientSession };
 
 export interface CallContext {
   /** The client's request id (for the pending event and the log). */
@@ -45,11 +40,12 @@ export interface CallContext {
 }
 
 export interface SecretAccessDeps {
-  readonly vault: Vault;
-  readonly grants: GrantStore;
+  /** Read only: every change goes through `changes`. */
+  readonly vault: Pick<Vault, 'has' | 'meta' | 'list' | 'servers' | 'read'>;
+  readonly grants: Pick<GrantStore, 'covers'>;
+  readonly rules: Pick<RuleStore, 'covers'>;
   readonly broker: Broker;
-  readonly activity: ActivityLog;
-  readonly rules: RuleStore;
+  readonly changes: SecretChanges;
   /** Values of session-granted reads (value-cache.ts); without it every read goes to the keychain. */
   readonly cache?: GrantValueCache;
 }
@@ -71,7 +67,7 @@ export class SecretAccess {
         else await this.askApproval(session, stored, params, call);
       }
       const values = { ...(await this.readStored(session, stored)), ...entered };
-      vault.markUsed(session.server, params.names);
+      this.deps.changes.markUsed(session.server, params.names);
       return values;
     });
   }
@@ -123,42 +119,24 @@ export class SecretAccess {
     const names = Object.keys(params.values);
     return this.logged(session, names, undefined, call, async () => {
       await this.askApproval(session, names, params, call, 'store');
-      const { vault, grants } = this.deps;
-      const replaced = names.filter((name) => vault.has(session.server, name));
-      const created = names.filter((name) => !replaced.includes(name));
-      await vault.put(session.server, params.values);
-      grants.revokeNames(session.server, replaced);
-      if (created.length > 0) this.log(session, created, 'stored', undefined, call.requestId);
-      if (replaced.length > 0) this.log(session, replaced, 'replaced', undefined, call.requestId);
-      return { created, replaced };
+      return this.deps.changes.store(session.server, params.values, bridgeActor(session, call.requestId));
     });
   }
 
   /** Deletes stored secrets, once the user allows it in an approval window that says "delete". */
   async delete(session: ClientSession, params: RequestParams<'secrets.delete'>, call: CallContext): Promise<{ deleted: SecretName[] }> {
     return this.logged(session, params.names, undefined, call, async () => {
-      const { vault, grants } = this.deps;
-      const unknown = params.names.filter((name) => !vault.has(session.server, name));
+      const unknown = params.names.filter((name) => !this.deps.vault.has(session.server, name));
       if (unknown.length > 0) {
         throw new KeyholdError('not_found', `No secret ${unknown.map((name) => `"${name}"`).join(', ')} is stored for server "${session.server}"; nothing was deleted.`);
       }
       await this.askApproval(session, params.names, params, call, 'delete');
-      const deleted: SecretName[] = [];
-      for (const name of params.names) {
-        if (await vault.remove(session.server, name)) deleted.push(name);
-        // A rule for a deleted secret must not silently cover a new value stored later under its name.
-        await this.deps.rules.removeFor(session.server, name);
-      }
-      grants.revokeNames(session.server, params.names);
-      if (deleted.length > 0) this.log(session, deleted, 'deleted', undefined, call.requestId);
-      return { deleted };
+      return this.deps.changes.delete(session.server, params.names, bridgeActor(session, call.requestId));
     });
   }
 
   async invalidate(session: ClientSession, params: RequestParams<'secrets.invalidate'>, requestId: string): Promise<void> {
-    const marked = await this.deps.vault.invalidate(session.server, params.names, params.reason);
-    this.deps.grants.revokeNames(session.server, params.names);
-    if (marked.length > 0) this.log(session, marked, 'invalidated', undefined, requestId);
+    await this.deps.changes.invalidate(session.server, params.names, params.reason, bridgeActor(session, requestId));
   }
 
   /** Entry window for `fields`; stores what the user saves and returns it. */
@@ -175,7 +153,7 @@ export class SecretAccess {
         kind: 'entry',
         ...promptBase(session, params, call.requestId),
         fields,
-        ...(params.guide === undefined ? {} : { guide: params.guide }),
+        guide: params.guide,
         ...(rejected.length > 0 ? { rejected: { names: rejected, ...(rejectedReason ? { reason: rejectedReason } : {}) } } : {}),
       },
       askOptions(params, call),
@@ -187,10 +165,7 @@ export class SecretAccess {
       throw new KeyholdError('invalid_request', `The entry window returned invalid values: ${Object.values(problems).join(' ')}`);
     }
     const toStore = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== ''));
-    const replaced = Object.keys(toStore).filter((name) => this.deps.vault.has(session.server, name));
-    await this.deps.vault.put(session.server, toStore);
-    this.deps.grants.revokeNames(session.server, replaced);
-    this.log(session, Object.keys(toStore), 'entered', params.tool, call.requestId);
+    await this.deps.changes.enter(session.server, toStore, bridgeActor(session, call.requestId, params.tool));
     return toStore;
   }
 
@@ -214,7 +189,7 @@ export class SecretAccess {
       this.log(session, names, 'allowed', undefined, call.requestId, detail);
       return;
     }
-    if (decision === 'allow_session') this.deps.grants.grant(session.sessionId, session.server, session.process.pid, names);
+    if (decision === 'allow_session') this.deps.changes.grantSession(session, names);
     this.log(session, names, decision === 'allow' ? 'allowed' : 'allowed_session', params.tool, call.requestId);
   }
 
@@ -251,32 +226,27 @@ export class SecretAccess {
     requestId: string,
     detail?: string,
   ): void {
-    void this.deps.activity.append({
-      server: session.server,
-      pid: session.process.pid,
-      ...(session.process.executable === undefined ? {} : { executable: session.process.executable }),
-      names: [...names],
-      action,
-      requestId,
-      ...(tool === undefined ? {} : { tool }),
-      ...(detail === undefined ? {} : { detail }),
-    });
+    this.deps.changes.record(bridgeActor(session, requestId, tool), session.server, names, action, detail);
   }
+}
+
+function bridgeActor(session: ClientSession, requestId: string, tool?: string): Actor {
+  return { kind: 'bridge', session, requestId, tool };
 }
 
 function promptBase(session: ClientSession, params: { reason?: string; tool?: string }, requestId: string) {
   return {
     requestId,
     server: session.server,
-    ...(session.serverVersion === undefined ? {} : { serverVersion: session.serverVersion }),
+    serverVersion: session.serverVersion,
     process: session.process,
-    ...(params.reason === undefined ? {} : { reason: params.reason }),
-    ...(params.tool === undefined ? {} : { tool: params.tool }),
+    reason: params.reason,
+    tool: params.tool,
   };
 }
 
 function askOptions(params: { timeoutMs?: number }, call: CallContext) {
-  return { signal: call.signal, onOpen: call.onOpen, ...(params.timeoutMs === undefined ? {} : { timeoutMs: params.timeoutMs }) };
+  return { signal: call.signal, onOpen: call.onOpen, timeoutMs: params.timeoutMs };
 }
 
 /** The caller's FieldSpecs for the missing names; a password field for any name it did not describe. */

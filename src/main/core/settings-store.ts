@@ -6,13 +6,13 @@ import { EventEmitter } from 'node:events';
 
 import { z } from 'zod';
 
-import { DEFAULT_GRANT_TTL_MS } from './grants.js';
+import { GRANT_TTL_MINUTES, grantTtlMinutesSchema } from '../../shared/domain.js';
 import { loadJson, saveJson } from './json-store.js';
 
 export const SETTINGS_FILE_NAME = 'settings.json';
 
 export const coreSettingsSchema = z.object({
-  grantTtlMinutes: z.number().int().min(1).max(7 * 24 * 60),
+  grantTtlMinutes: grantTtlMinutesSchema,
 });
 export type CoreSettings = z.infer<typeof coreSettingsSchema>;
 
@@ -25,7 +25,7 @@ export class SettingsStore {
   ) {}
 
   static async open(dataDir: string): Promise<SettingsStore> {
-    const settings = await loadJson(dataDir, SETTINGS_FILE_NAME, coreSettingsSchema, () => ({ grantTtlMinutes: DEFAULT_GRANT_TTL_MS / 60_000 }));
+    const settings = await loadJson(dataDir, SETTINGS_FILE_NAME, coreSettingsSchema, () => ({ grantTtlMinutes: GRANT_TTL_MINUTES.default }));
     return new SettingsStore(dataDir, settings);
   }
 

@@ -21,15 +21,22 @@ import {
   type MethodOf,
   type WindowKind,
 } from '../../shared/ipc-contract.js';
+import type { PromptKind } from '../../shared/domain.js';
 import type { ActivityEntry } from './activity-log.js';
 import type { KeyholdCore } from './keyhold-core.js';
 import type { PromptBoard } from './prompt-board.js';
+import { MANAGER } from './secret-changes.js';
 import type { ApprovalDecision, ApprovalPrompt, EntryPrompt, Prompt } from './prompter.js';
 
-export type WindowContext = { readonly kind: 'approval' | 'entry'; readonly promptId: string } | { readonly kind: 'manager' };
+/** An approval or entry window showing one prompt. */
+export type PromptWindowContext = { readonly kind: PromptKind; readonly promptId: string };
+/** A pre-loaded ("warm") prompt window that serves no prompt yet: every call it makes is refused until main assigns it one. */
+export type WarmWindowContext = { readonly kind: PromptKind; readonly warm: true };
+export type WindowContext = PromptWindowContext | WarmWindowContext | { readonly kind: 'manager' };
 
 export interface UiHandlerDeps {
-  readonly core: Pick<KeyholdCore, 'vault' | 'grants' | 'rules' | 'settings' | 'activity'>;
+  /** Reads the stores; every change goes through `core.changes`, as the manager. */
+  readonly core: Pick<KeyholdCore, 'vault' | 'grants' | 'rules' | 'settings' | 'activity' | 'changes'>;
   readonly board: PromptBoard;
   /** Start at login lives in the OS (Electron's login item settings). */
   readonly loginItem: { get(): boolean; set(enabled: boolean): void };
@@ -58,7 +65,6 @@ type Handlers = {
 
 export function createUiHandlers(deps: UiHandlerDeps): Handlers {
   const { core, board } = deps;
-  const log = (entry: Parameters<typeof core.activity.append>[0]): void => void core.activity.append(entry);
 
   return {
     approval: {
@@ -91,63 +97,37 @@ export function createUiHandlers(deps: UiHandlerDeps): Handlers {
     },
     manager: {
       load: async () => managerState(deps),
-      activity: async (_context, request: { server?: string; text?: string; limit?: number }) => {
-        const entries = (await core.activity.read({ ...(request.server === undefined ? {} : { server: request.server }), limit: request.limit ?? 500 })).map(toActivityRow);
-        const needle = request.text?.toLowerCase().trim();
-        return needle === undefined || needle === ''
-          ? entries
-          : entries.filter((e) => [e.server, e.action, e.tool ?? '', ...e.names].some((field) => field.toLowerCase().includes(needle)));
-      },
+      // Filtering happens in the window (activity-labels.ts matchesFilter), over the words it shows.
+      activity: async (_context, request: { limit?: number }) => (await core.activity.read({ limit: request.limit ?? 500 })).map(toActivityRow),
       revokeGrant: async (_context, request: { grantId: string }) => {
-        const grant = core.grants.list().find((g) => g.id === request.grantId);
-        if (grant !== undefined && core.grants.revoke(grant.id)) log({ server: grant.server, names: [...grant.names], action: 'revoked', pid: grant.pid });
+        core.changes.revokeGrant(request.grantId, MANAGER);
         return {};
       },
-      revokeAll: async () => {
-        const grants = core.grants.list();
-        for (const grant of grants) log({ server: grant.server, names: [...grant.names], action: 'revoked', pid: grant.pid });
-        return { revoked: core.grants.revokeAll() };
-      },
+      revokeAll: async () => ({ revoked: core.changes.revokeAll(MANAGER) }),
       deleteSecret: async (_context, request: { server: string; name: string }) => {
-        await core.vault.remove(request.server, request.name);
-        core.grants.revokeNames(request.server, [request.name]);
-        await core.rules.removeFor(request.server, request.name);
-        log({ server: request.server, names: [request.name], action: 'deleted' });
+        await core.changes.delete(request.server, [request.name], MANAGER);
         return {};
       },
       addSecret: async (_context, request: { server: string; name: string; value: string }) => {
-        if (core.vault.has(request.server, request.name)) {
+        if (!(await core.changes.add(request.server, request.name, request.value, MANAGER))) {
           throw new UiRequestRejected(`"${request.name}" is already stored for "${request.server}". Use Replace to change its value.`);
         }
-        await core.vault.put(request.server, { [request.name]: request.value });
-        log({ server: request.server, names: [request.name], action: 'added' });
         return {};
       },
       replaceSecret: async (_context, request: { server: string; name: string; value: string }) => {
-        if (!core.vault.has(request.server, request.name)) throw new UiRequestRejected(`No secret "${request.name}" is stored for "${request.server}".`);
-        await core.vault.put(request.server, { [request.name]: request.value });
-        core.grants.revokeNames(request.server, [request.name]);
-        log({ server: request.server, names: [request.name], action: 'replaced' });
+        await core.changes.replace(request.server, request.name, request.value, MANAGER);
         return {};
       },
-      revealSecret: async (_context, request: { server: string; name: string }) => {
-        const values = await core.vault.read(request.server, [request.name]);
-        log({ server: request.server, names: [request.name], action: 'revealed' });
-        return { value: values[request.name] ?? '' };
-      },
-      addRule: async (_context, request: { server: string; name: string }) => {
-        if (!core.vault.has(request.server, request.name)) throw new UiRequestRejected(`No secret "${request.name}" is stored for "${request.server}".`);
-        const rule = await core.rules.add(request.server, request.name);
-        log({ server: request.server, names: [request.name], action: 'rule_added' });
-        return rule;
-      },
+      revealSecret: async (_context, request: { server: string; name: string }) => ({
+        value: await core.changes.reveal(request.server, request.name, MANAGER),
+      }),
+      addRule: async (_context, request: { server: string; name: string }) => core.changes.addRule(request.server, request.name, MANAGER),
       removeRule: async (_context, request: { ruleId: string }) => {
-        const rule = await core.rules.remove(request.ruleId);
-        if (rule !== undefined) log({ server: rule.server, names: [rule.name], action: 'rule_removed' });
+        await core.changes.removeRule(request.ruleId, MANAGER);
         return {};
       },
       updateSettings: async (_context, request: { grantTtlMinutes?: number; startAtLogin?: boolean }) => {
-        if (request.grantTtlMinutes !== undefined) await core.settings.update({ grantTtlMinutes: request.grantTtlMinutes });
+        await core.changes.updateSettings(request);
         if (request.startAtLogin !== undefined) deps.loginItem.set(request.startAtLogin);
         return { grantTtlMinutes: core.settings.get().grantTtlMinutes, startAtLogin: deps.loginItem.get() };
       },
@@ -188,8 +168,8 @@ export function managerState(deps: Pick<UiHandlerDeps, 'core' | 'board' | 'login
         name: s.name,
         created: s.created,
         updated: s.updated,
-        ...(s.lastUsed === undefined ? {} : { lastUsed: s.lastUsed }),
-        ...(s.invalidated === undefined ? {} : { invalidated: s.invalidated }),
+        lastUsed: s.lastUsed,
+        invalidated: s.invalidated,
         alwaysAllowed: core.rules.covers(server, [s.name]),
       })),
     })),
@@ -216,6 +196,7 @@ function promptFor(board: PromptBoard, context: WindowContext, kind: 'approval')
 function promptFor(board: PromptBoard, context: WindowContext, kind: 'entry'): EntryPrompt;
 function promptFor(board: PromptBoard, context: WindowContext, kind: Prompt['kind']): Prompt {
   if (context.kind !== kind) throw new UiRequestRejected(`Only the ${kind} window may do this.`);
+  if (!('promptId' in context)) throw new UiRequestRejected('This window has no request yet.');
   const prompt = board.get(context.promptId);
   if (prompt === undefined || prompt.kind !== kind) throw gone();
   return prompt;
@@ -229,16 +210,16 @@ function baseView(prompt: Prompt) {
   return {
     promptId: prompt.id,
     server: prompt.server,
-    ...(prompt.serverVersion === undefined ? {} : { serverVersion: prompt.serverVersion }),
+    serverVersion: prompt.serverVersion,
     process: {
       pid: prompt.process.pid,
       claimedPid: prompt.process.claimedPid,
       verified: prompt.process.verified,
-      ...(prompt.process.executable === undefined ? {} : { executable: prompt.process.executable }),
-      ...(prompt.process.commandLine === undefined ? {} : { commandLine: prompt.process.commandLine }),
+      executable: prompt.process.executable,
+      commandLine: prompt.process.commandLine,
     },
-    ...(prompt.reason === undefined ? {} : { reason: prompt.reason }),
-    ...(prompt.tool === undefined ? {} : { tool: prompt.tool }),
+    reason: prompt.reason,
+    tool: prompt.tool,
     verificationCode: prompt.verificationCode,
     expiresAt: prompt.expiresAt,
   };
@@ -248,7 +229,7 @@ function approvalView(prompt: ApprovalPrompt): ApprovalView {
   return approvalViewSchema.parse({
     ...baseView(prompt),
     names: [...prompt.names],
-    ...(prompt.action === undefined ? {} : { action: prompt.action }),
+    action: prompt.action,
   });
 }
 
@@ -256,8 +237,8 @@ function entryView(prompt: EntryPrompt): EntryView {
   return entryViewSchema.parse({
     ...baseView(prompt),
     fields: [...prompt.fields],
-    ...(prompt.guide === undefined ? {} : { guide: prompt.guide }),
-    ...(prompt.rejected === undefined ? {} : { rejected: { names: [...prompt.rejected.names], ...(prompt.rejected.reason === undefined ? {} : { reason: prompt.rejected.reason }) } }),
+    guide: prompt.guide,
+    rejected: prompt.rejected === undefined ? undefined : { names: [...prompt.rejected.names], reason: prompt.rejected.reason },
   });
 }
 

@@ -60,7 +60,7 @@ export class Vault {
     await saveIndexOrExplain(options.dataDir, loaded.data);
     return new Vault(options, loaded.data, {
       ...report,
-      ...(loaded.quarantinedTo === undefined ? {} : { quarantinedTo: loaded.quarantinedTo }),
+      quarantinedTo: loaded.quarantinedTo,
     });
   }
 
@@ -115,7 +115,7 @@ export class Vault {
         const entries = written.length > 0 ? (this.data.servers[server] ??= dict()) : {};
         for (const name of written) {
           const previous = entries[name];
-          entries[name] = { created: previous?.created ?? at, updated: at, ...(previous?.lastUsed === undefined ? {} : { lastUsed: previous.lastUsed }) };
+          entries[name] = { created: previous?.created ?? at, updated: at, lastUsed: previous?.lastUsed };
         }
         this.clearPending(server, names);
         this.written(server, names);
@@ -151,7 +151,7 @@ export class Vault {
       const marked = names.filter((name) => this.has(server, name));
       for (const name of marked) {
         const meta = this.data.servers[server]?.[name];
-        if (meta !== undefined) meta.invalidated = { at, ...(reason === undefined ? {} : { reason }) };
+        if (meta !== undefined) meta.invalidated = { at, reason };
       }
       if (marked.length > 0) {
         this.written(server, marked);

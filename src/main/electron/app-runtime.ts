@@ -15,7 +15,8 @@ import { BrowserWindow, Menu, Notification, Tray, app, nativeImage, session, she
 import { packagedCommandInstaller } from '../command-install/system-calls.js';
 import { startCore, type KeyholdCore } from '../core/keyhold-core.js';
 import { PromptBoard } from '../core/prompt-board.js';
-import { createUiHandlers, dispatchUi, isAllowedLink, UiRequestRejected } from '../core/ui-handlers.js';
+import { TRAY } from '../core/secret-changes.js';
+import { createUiHandlers, isAllowedLink, UiRequestRejected } from '../core/ui-handlers.js';
 import { EXTERNAL_LINK_ALLOWLIST_DEFAULT } from '../../shared/ipc-contract.js';
 import { ElectronWindowHost } from './electron-window-host.js';
 import { createIpcRouter, electronIpcMain } from './ipc-router.js';
@@ -113,24 +114,19 @@ async function assemble(
   const manager = new ManagerWindowController((context) => createKeyholdWindow(context, factory), focusApp);
 
   const subscribe = (listener: () => void): (() => void) => {
-    const offs = [board.onChange(listener), core.grants.onChange(listener), core.vault.onChange(listener), core.rules.onChange(listener), core.settings.onChange(listener)];
+    const offs = [board.onChange(listener), core.changes.onChange(listener)];
     return () => offs.forEach((off) => off());
   };
   const stopManagerEvents = subscribe(coalesce(() => router.sendEvent('manager', 'changed')));
 
-  const runManagerCall = (method: 'revokeGrant' | 'revokeAll', payload: unknown): void => {
-    dispatchUi(handlers, { kind: 'manager' }, 'manager', method, payload).catch((error: unknown) =>
-      log(`tray ${method} failed: ${error instanceof Error ? error.message : String(error)}`),
-    );
-  };
   const onAction = (action: TrayAction): void => {
     switch (action.type) {
       case 'focus-prompt':
         return board.focus(action.promptId);
       case 'revoke-grant':
-        return runManagerCall('revokeGrant', { grantId: action.grantId });
+        return void core.changes.revokeGrant(action.grantId, TRAY);
       case 'revoke-all':
-        return runManagerCall('revokeAll', {});
+        return void core.changes.revokeAll(TRAY);
       case 'open-manager':
         return manager.open();
       case 'toggle-login':

@@ -14,7 +14,7 @@
  */
 import type { WindowHost } from '../core/prompt-board.js';
 import type { Prompt } from '../core/prompter.js';
-import type { WindowContext } from '../core/ui-handlers.js';
+import type { PromptWindowContext, WindowContext } from '../core/ui-handlers.js';
 import { bringForward, type ForwardableWindow } from './bring-forward.js';
 
 /** The window surface the host uses (the factory's BrowserWindow has it). */
@@ -26,7 +26,7 @@ export interface PromptWindow extends ForwardableWindow {
 /** A hidden pre-loaded prompt window (the factory's WarmPromptWindow has it). */
 export interface WarmWindow extends PromptWindow {
   /** Makes it the window of this prompt (registry, title, tells the page, shows it). Once. */
-  assign(context: Extract<WindowContext, { kind: 'approval' | 'entry' }>, server: string): void;
+  assign(context: PromptWindowContext, server: string): void;
 }
 
 type PromptKind = Prompt['kind'];

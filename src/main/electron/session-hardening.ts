@@ -14,17 +14,9 @@
  *
  * Pure wiring over injected objects: no electron import, unit-tested with fakes.
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+import { CONTENT_SECURITY_POLICY } from '../../shared/content-security-policy.js';
+
+export { CONTENT_SECURITY_POLICY };
 
 /**
  * The policy the pages' meta tags carry: the header's without `frame-ancestors`,

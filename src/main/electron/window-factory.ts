@@ -25,9 +25,9 @@
  */
 import type { BrowserWindowConstructorOptions, WebPreferences } from 'electron';
 
-import type { WindowContext } from '../core/ui-handlers.js';
-import { WINDOW_ARGUMENT } from '../../preload/window-api.js';
-import { eventChannel, WARM_WINDOW_HASH, type WindowKind } from '../../shared/ipc-contract.js';
+import type { PromptWindowContext, WindowContext } from '../core/ui-handlers.js';
+import type { PromptKind } from '../../shared/domain.js';
+import { eventChannel, WARM_WINDOW_HASH, WINDOW_ARGUMENT, type WindowKind } from '../../shared/ipc-contract.js';
 import { bringForward } from './bring-forward.js';
 import type { RendererPages } from './renderer-pages.js';
 import type { RegisteredContents, WindowRegistry } from './window-registry.js';
@@ -199,15 +199,15 @@ export interface WarmPromptWindow extends KeyholdBrowserWindow {
    * then the title, then the page is told (`assigned`) and the window shown —
    * at once if the page is ready, else as soon as it is.
    */
-  assign(context: WindowContext & { readonly kind: 'approval' | 'entry' }, server: string): void;
+  assign(context: PromptWindowContext, server: string): void;
 }
 
 /**
  * Pre-loads a hidden window of this prompt kind. Its registry context names
  * no prompt, so until `assign` every call it makes is refused.
  */
-export function createWarmPromptWindow(kind: 'approval' | 'entry', deps: WindowFactoryDeps): WarmPromptWindow {
-  const win = buildWindow({ kind, promptId: '' }, deps, undefined, true);
+export function createWarmPromptWindow(kind: PromptKind, deps: WindowFactoryDeps): WarmPromptWindow {
+  const win = buildWindow({ kind, warm: true }, deps, undefined, true);
   const contentsId = win.webContents.id;
   let ready = false;
   let assigned = false;
@@ -227,7 +227,7 @@ export function createWarmPromptWindow(kind: 'approval' | 'entry', deps: WindowF
   });
   win.once('closed', () => cancel());
   return Object.assign(win, {
-    assign(context: WindowContext & { readonly kind: 'approval' | 'entry' }, server: string): void {
+    assign(context: PromptWindowContext, server: string): void {
       if (assigned) throw new Error('a warm window is assigned once');
       assigned = true;
       deps.registry.assign(contentsId, context);

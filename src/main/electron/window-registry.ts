@@ -7,11 +7,11 @@
  * Entries are added by the window factory before the page loads and removed
  * when the window is closed, so an id is never reused for a stale context.
  *
- * A pre-loaded ("warm") prompt window is registered for no prompt
- * (`promptId: ''`, which ui-handlers never finds open, so it can do nothing)
+ * A pre-loaded ("warm") prompt window is registered for no prompt (a
+ * WarmWindowContext, which ui-handlers refuses, so it can do nothing)
  * and `assign`ed its prompt exactly once, before main tells its page.
  */
-import type { WindowContext } from '../core/ui-handlers.js';
+import type { PromptWindowContext, WindowContext } from '../core/ui-handlers.js';
 import type { WindowKind } from '../../shared/ipc-contract.js';
 
 /** The part of a webContents the registry needs (Electron's WebContents has it). */
@@ -41,9 +41,9 @@ export class WindowRegistry {
    * Gives a warm window (registered for no prompt) its prompt. Refused for any
    * other window, another kind, or no prompt: a window serves one prompt, ever.
    */
-  assign(contentsId: number, context: WindowContext): void {
+  assign(contentsId: number, context: PromptWindowContext): void {
     const entry = this.byContentsId.get(contentsId);
-    if (entry === undefined || entry.context.kind === 'manager' || entry.context.promptId !== '') throw new Error(`webContents ${contentsId} is not a warm prompt window`);
+    if (entry === undefined || !('warm' in entry.context)) throw new Error(`webContents ${contentsId} is not a warm prompt window`);
     if (context.kind !== entry.context.kind || context.promptId === '') throw new Error(`webContents ${contentsId} cannot serve that prompt`);
     entry.context = context;
   }
@@ -61,8 +61,7 @@ export class WindowRegistry {
   }
 
   forPrompt(promptId: string): RegisteredWindow | undefined {
-    if (promptId === '') return undefined;
-    return [...this.byContentsId.values()].find((entry) => entry.context.kind !== 'manager' && entry.context.promptId === promptId);
+    return [...this.byContentsId.values()].find((entry) => 'promptId' in entry.context && entry.context.promptId === promptId);
   }
 
   get size(): number {
@@ -74,5 +73,5 @@ export class WindowRegistry {
 export function describeWindow(entry: RegisteredWindow): string {
   const { context } = entry;
   if (context.kind === 'manager') return `manager window ${entry.contents.id}`;
-  return `${context.kind} window ${entry.contents.id} (${context.promptId === '' ? 'warm, no prompt yet' : `prompt ${context.promptId}`})`;
+  return `${context.kind} window ${entry.contents.id} (${'warm' in context ? 'warm, no prompt yet' : `prompt ${context.promptId}`})`;
 }

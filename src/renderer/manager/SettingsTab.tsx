@@ -6,6 +6,7 @@
  */
 import { useEffect, useState, type FormEvent } from 'react';
 
+import { GRANT_TTL_MINUTES } from '../../shared/domain.js';
 import type { Settings } from '../../shared/ipc-contract.js';
 import { CheckIcon } from '../shared/icons.js';
 import { api } from './api.js';
@@ -14,7 +15,7 @@ import type { RunAction } from './run-action.js';
 
 type Unit = 'minutes' | 'hours';
 
-const MAX_TTL_MINUTES = 7 * 24 * 60;
+const MAX_TTL_MINUTES = GRANT_TTL_MINUTES.max;
 const MINUTES_PER: Record<Unit, number> = { minutes: 1, hours: 60 };
 
 interface SettingsForm {

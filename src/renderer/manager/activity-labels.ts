@@ -1,7 +1,8 @@
-/** Words for the activity log's action codes (unknown codes are shown as they are). */
+/** Words for the activity log's action codes: every action needs one, or this does not compile. */
+import type { ActivityAction } from '../../shared/domain.js';
 import type { ActivityRow } from '../../shared/ipc-contract.js';
 
-const ACTION_LABELS: Readonly<Record<string, string>> = {
+const ACTION_LABELS: Readonly<Record<ActivityAction, string>> = {
   allowed: 'Allowed',
   allowed_session: 'Allowed for session',
   granted_by_session: 'Used session grant',
@@ -25,7 +26,7 @@ const ACTION_LABELS: Readonly<Record<string, string>> = {
 
 export type ActionTone = 'ok' | 'warn' | 'danger' | 'neutral';
 
-const ACTION_TONES: Readonly<Record<string, ActionTone>> = {
+const ACTION_TONES: Readonly<Partial<Record<ActivityAction, ActionTone>>> = {
   allowed: 'ok',
   allowed_session: 'ok',
   granted_by_session: 'ok',
@@ -43,11 +44,11 @@ const ACTION_TONES: Readonly<Record<string, ActionTone>> = {
 };
 
 export function actionLabel(row: Pick<ActivityRow, 'action' | 'detail'>): string {
-  const label = ACTION_LABELS[row.action] ?? row.action;
+  const label = ACTION_LABELS[row.action];
   return row.action === 'error' && row.detail !== undefined ? `${label} (${row.detail})` : label;
 }
 
-export function actionTone(action: string): ActionTone {
+export function actionTone(action: ActivityAction): ActionTone {
   return ACTION_TONES[action] ?? 'neutral';
 }
 

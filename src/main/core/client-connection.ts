@@ -1,5 +1,6 @@
 /**
- * One authenticated WebSocket connection: parses every frame with the
+ * One authenticated WebSocket connection from a client (the app's side; the
+ * bridge package's own `BridgeConnection` is the client's side): parses every frame with the
  * protocol schemas, requires `hello` first, dispatches requests to the access
  * policy, and answers each with its id. A bad frame gets `invalid_request`
  * and the connection stays usable; nothing it sent changes any state.
@@ -19,10 +20,11 @@ import {
   type RequestType,
 } from '../../shared/bridge-protocol.js';
 import { KeyholdError, isKeyholdError } from '../../shared/keyhold-error.js';
-import type { GrantStore } from './grants.js';
+import { rawText } from '../../shared/node-io.js';
 import { identifyPeer, type SocketPorts } from './process-identity.js';
 import type { Prompt } from './prompter.js';
-import type { ClientSession, SecretAccess } from './secret-access.js';
+import type { SecretAccess } from './secret-access.js';
+import type { ClientSession, SecretChanges } from './secret-changes.js';
 
 export const MAX_IN_FLIGHT_PER_CONNECTION = 16;
 /**
@@ -36,12 +38,17 @@ const CLOSE_GRACE_MS = 250;
 
 export interface ConnectionDeps {
   readonly access: SecretAccess;
-  readonly grants: GrantStore;
+  readonly changes: Pick<SecretChanges, 'endSession'>;
   readonly appVersion: string;
   readonly onSession?: (session: ClientSession, open: boolean) => void;
+  /** Told about every well-formed request after `hello`, before it is handled (the test kit records them). */
+  readonly onRequest?: RequestObserver;
 }
 
-export class BridgeConnection {
+/** Sees each parsed request of a session; `params` may hold values (`secrets.put`): an observer must not keep them. */
+export type RequestObserver = <T extends Exclude<RequestType, 'hello'>>(session: ClientSession, type: T, params: RequestParams<T>) => void;
+
+export class ClientConnection {
   private session: ClientSession | undefined;
   private helloInFlight = false;
   private readonly inFlight = new Map<string, LazyAbort>();
@@ -106,6 +113,7 @@ export class BridgeConnection {
     if (type === 'hello') return this.hello(params as RequestParams<'hello'>);
     const session = this.session;
     if (session === undefined) throw new KeyholdError('invalid_request', 'Send hello first.');
+    this.deps.onRequest?.(session, type, params as RequestParams<typeof type>);
     switch (type) {
       case 'secrets.get':
         return { values: await this.prompting(id, (call) => this.deps.access.get(session, params as RequestParams<'secrets.get'>, call)) };
@@ -140,7 +148,7 @@ export class BridgeConnection {
     this.session = {
       sessionId: randomUUID(),
       server: params.server.name,
-      ...(params.server.version === undefined ? {} : { serverVersion: params.server.version }),
+      serverVersion: params.server.version,
       process,
     };
     this.deps.onSession?.(this.session, true);
@@ -173,7 +181,7 @@ export class BridgeConnection {
     for (const controller of this.inFlight.values()) controller.abort(new KeyholdError('cancelled', 'The MCP server disconnected.'));
     this.inFlight.clear();
     if (this.session !== undefined) {
-      this.deps.grants.endSession(this.session.sessionId);
+      this.deps.changes.endSession(this.session.sessionId);
       this.deps.onSession?.(this.session, false);
     }
   }
@@ -229,10 +237,4 @@ function idOf(frame: unknown): string | null {
   if (typeof frame !== 'object' || frame === null) return null;
   const id = (frame as { id?: unknown }).id;
   return typeof id === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(id) ? id : null;
-}
-
-function rawText(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
 }

@@ -20,3 +20,12 @@ export const config = {
 } as const;
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/**
+ * Electron defines `process.resourcesPath` in every run: the folder that holds
+ * `app.asar` and the `extraResources` of an installed build (Contents/Resources
+ * on macOS, resources/ beside the binary elsewhere); in a development run, the
+ * Electron binary's own resources folder. The fake does the same, with the
+ * packaged layout `<install>/resources` that electron-builder produces.
+ */
+(process as { resourcesPath?: string }).resourcesPath = `${config.appPath.replace(/[\\/]+$/, '')}/resources`;

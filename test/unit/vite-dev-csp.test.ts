@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import config from '../../electron.vite.config.js';
 import { CONTENT_SECURITY_POLICY, META_CONTENT_SECURITY_POLICY as STRICT_META } from '../../src/main/electron/session-hardening.js';
 import { relaxCspForDevServer } from '../../scripts/vite-dev-csp.js';
+import { CSP_PLACEHOLDER } from '../../src/shared/content-security-policy.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const PAGES = ['approval', 'entry', 'manager'] as const;
@@ -19,13 +20,17 @@ const PAGES = ['approval', 'entry', 'manager'] as const;
 const metaPolicy = (html: string): string | undefined => /http-equiv="Content-Security-Policy"\s+content="([^"]*)"/.exec(html)?.[1];
 
 describe('pages CSP: strict when built, relaxed for the dev server only', () => {
-  it('the source pages carry the strict policy, without frame-ancestors (ignored in a meta tag; the header sends it)', () => {
-    for (const page of PAGES) assert.equal(metaPolicy(readFileSync(join(root, 'src/renderer', `${page}.html`), 'utf8')), STRICT_META, page);
+  it('the source pages carry the one policy\'s placeholder; it becomes the strict policy, without frame-ancestors (ignored in a meta tag; the header sends it)', () => {
+    for (const page of PAGES) assert.equal(metaPolicy(readFileSync(join(root, 'src/renderer', `${page}.html`), 'utf8')), CSP_PLACEHOLDER, page);
     assert.match(CONTENT_SECURITY_POLICY, /frame-ancestors 'none'/);
+    assert.doesNotMatch(STRICT_META, /frame-ancestors/);
+    assert.equal(STRICT_META, CONTENT_SECURITY_POLICY.replace(/; frame-ancestors 'none'/, ''));
   });
 
   it('dev_server_csp: served pages allow inline script and style and the HMR socket — nothing else changes', () => {
-    const served = metaPolicy(relaxCspForDevServer(readFileSync(join(root, 'src/renderer/approval.html'), 'utf8')));
+    // The renderer's plugins in order: the one policy is written in, then the dev server relaxes it.
+    const page = readFileSync(join(root, 'src/renderer/approval.html'), 'utf8').replaceAll(CSP_PLACEHOLDER, STRICT_META);
+    const served = metaPolicy(relaxCspForDevServer(page));
     assert.equal(
       served,
       "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self' ws://localhost:* ws://127.0.0.1:*; base-uri 'none'; form-action 'none'",

@@ -13,47 +13,35 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ElicitRequestSchema, type CallToolResult, type ClientCapabilities, type ElicitRequest, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
-import { startFakeGithub, type FakeGithub } from '../../examples/github-issues-server/fake-github.js';
-import { createSystemKeychain, keychainService } from '../../src/main/core/keychain.js';
-import { startCore, type KeyholdCore } from '../../src/main/core/keyhold-core.js';
-import { CODE, assertSuccess, waitFor } from '../helpers/mcp-e2e-support.js';
-import { ScriptedPrompter } from '../helpers/scripted-prompter.js';
+import type { KeyholdCore } from '../../src/main/core/keyhold-core.js';
+import { CODE, startMcpWorld, type McpWorld, assertSuccess, waitFor } from '../helpers/mcp-e2e-support.js';
+import type { ScriptedPrompter } from '../helpers/scripted-prompter.js';
 import { REPO_ROOT } from '../helpers/spawn-serve.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
 
 const SERVER = 'github-issues-fastmcp';
 const NAME = 'GITHUB_TOKEN';
 const VALID = `ghp_fastmcp${process.pid}x${Date.now().toString(36)}`;
 const CAPABILITIES: Record<'url' | 'form' | 'none', ClientCapabilities> = { url: { elicitation: { url: {}, form: {} } }, form: { elicitation: { form: {} } }, none: {} };
 
-const keychain = createSystemKeychain();
 let core: KeyholdCore;
 let prompter: ScriptedPrompter;
-let github: FakeGithub;
 const clients: Array<{ client: Client; traffic: JSONRPCMessage[]; stderr: () => string }> = [];
-const cleanups: Array<() => Promise<unknown>> = [];
+
+let world: McpWorld;
 
 before(async () => {
-  const dir = await makeTempDir('keyhold-fastmcp-');
-  cleanups.push(dir.cleanup);
-  prompter = new ScriptedPrompter();
-  core = await startCore({ dataDir: dir.path, prompter, appVersion: 'fastmcp-e2e', writeDiscoveryFile: false });
-  cleanups.push(() => core.stop());
-  github = await startFakeGithub({ token: VALID });
-  cleanups.push(() => github.close());
+  world = await startMcpWorld({ label: 'fastmcp-e2e', server: SERVER, secret: NAME, token: VALID });
+  ({ core, prompter } = world);
   await core.vault.put(SERVER, { [NAME]: VALID });
-  cleanups.push(() => keychain.delete(keychainService(SERVER), NAME));
 });
 
 after(async () => {
   for (const { client } of clients) await client.close().catch(() => undefined);
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  await world.stop();
 });
 
 async function connect(mode: keyof typeof CAPABILITIES, elicit: (params: ElicitRequest['params']) => 'accept' | 'decline' = () => 'accept') {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
-  Object.assign(env, { KEYHOLD_BRIDGE_URL: core.url, KEYHOLD_BRIDGE_TOKEN: core.token, GITHUB_API_URL: github.url, GITHUB_ISSUES_PROMPT_TIMEOUT_MS: '3000' });
+  const env = world.env({ GITHUB_ISSUES_PROMPT_TIMEOUT_MS: '3000' });
   const transport = new StdioClientTransport({ command: process.execPath, args: ['--import', 'tsx', 'test/fixtures/fastmcp-github-server.ts'], cwd: REPO_ROOT, env, stderr: 'pipe' });
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));

@@ -14,14 +14,12 @@ import { after, before, describe, it } from 'node:test';
 import { Client, type ClientCapabilities, type JSONRPCMessage } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 
-import { startFakeGithub, type FakeGithub } from '../../examples/github-issues-server/fake-github.js';
 import { createSystemKeychain, keychainService } from '../../src/main/core/keychain.js';
-import { startCore, type KeyholdCore } from '../../src/main/core/keyhold-core.js';
+import type { KeyholdCore } from '../../src/main/core/keyhold-core.js';
 import type { EntryPrompt } from '../../src/main/core/prompter.js';
-import { CODE, assertSuccess, assertToolError, waitFor } from '../helpers/mcp-e2e-support.js';
-import { ScriptedPrompter } from '../helpers/scripted-prompter.js';
+import { CODE, startMcpWorld, type McpWorld, assertSuccess, assertToolError, waitFor } from '../helpers/mcp-e2e-support.js';
+import type { ScriptedPrompter } from '../helpers/scripted-prompter.js';
 import { REPO_ROOT } from '../helpers/spawn-serve.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
 
 const SERVER = 'github-issues';
 const NAME = 'GITHUB_TOKEN';
@@ -53,24 +51,18 @@ interface Connection {
 const keychain = createSystemKeychain();
 let core: KeyholdCore;
 let prompter: ScriptedPrompter;
-let github: FakeGithub;
 const connections: Connection[] = [];
-const cleanups: Array<() => Promise<unknown>> = [];
+
+let world: McpWorld;
 
 before(async () => {
-  const dir = await makeTempDir('keyhold-mcp-v2-');
-  cleanups.push(dir.cleanup);
-  prompter = new ScriptedPrompter();
-  core = await startCore({ dataDir: dir.path, prompter, appVersion: 'mcp-e2e-v2', writeDiscoveryFile: false });
-  cleanups.push(() => core.stop());
-  github = await startFakeGithub({ token: VALID });
-  cleanups.push(() => github.close());
-  cleanups.push(() => keychain.delete(keychainService(SERVER), NAME));
+  world = await startMcpWorld({ label: 'mcp-e2e-v2', server: SERVER, secret: NAME, token: VALID });
+  ({ core, prompter } = world);
 });
 
 after(async () => {
   for (const connection of connections) await connection.client.close().catch(() => undefined);
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  await world.stop();
 });
 
 /** What the user will answer in the window once the MCP client has shown the elicitation (the window waits until then). */
@@ -97,12 +89,7 @@ async function openLink(url: string): Promise<number> {
 }
 
 async function connect(era: Era, mode: Mode, options: { failFast?: boolean; promptTimeoutMs?: number } = {}): Promise<Connection> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
-  Object.assign(env, {
-    KEYHOLD_BRIDGE_URL: core.url,
-    KEYHOLD_BRIDGE_TOKEN: core.token,
-    GITHUB_API_URL: github.url,
+  const env = world.env({
     GITHUB_ISSUES_PROMPT_TIMEOUT_MS: String(options.promptTimeoutMs ?? PROMPT_TIMEOUT_MS),
     GITHUB_ISSUES_FAIL_FAST: options.failFast === true ? '1' : '0',
   });

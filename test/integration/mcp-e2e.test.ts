@@ -26,14 +26,13 @@ import {
   type JSONRPCMessage,
 } from '@modelcontextprotocol/sdk/types.js';
 
-import { startFakeGithub, type FakeGithub } from '../../examples/github-issues-server/fake-github.js';
+import type { FakeGithub } from '../../examples/github-issues-server/fake-github.js';
 import { createSystemKeychain, keychainService } from '../../src/main/core/keychain.js';
-import { startCore, type KeyholdCore } from '../../src/main/core/keyhold-core.js';
+import type { KeyholdCore } from '../../src/main/core/keyhold-core.js';
 import type { EntryPrompt, Prompt } from '../../src/main/core/prompter.js';
-import { CODE, assertCodesMatch, assertSuccess, assertToolError, waitFor } from '../helpers/mcp-e2e-support.js';
-import { ScriptedPrompter } from '../helpers/scripted-prompter.js';
+import { CODE, startMcpWorld, type McpWorld, assertCodesMatch, assertSuccess, assertToolError, waitFor } from '../helpers/mcp-e2e-support.js';
+import type { ScriptedPrompter } from '../helpers/scripted-prompter.js';
 import { REPO_ROOT } from '../helpers/spawn-serve.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
 
 const SERVER = 'github-issues-v1';
 const NAME = 'GITHUB_TOKEN';
@@ -66,31 +65,21 @@ let core: KeyholdCore;
 let prompter: ScriptedPrompter;
 let github: FakeGithub;
 const connections: Connection[] = [];
-const cleanups: Array<() => Promise<unknown>> = [];
+
+let world: McpWorld;
 
 before(async () => {
-  const dir = await makeTempDir('keyhold-mcp-e2e-');
-  cleanups.push(dir.cleanup);
-  prompter = new ScriptedPrompter();
-  core = await startCore({ dataDir: dir.path, prompter, appVersion: 'mcp-e2e', writeDiscoveryFile: false });
-  cleanups.push(() => core.stop());
-  github = await startFakeGithub({ token: VALID });
-  cleanups.push(() => github.close());
-  cleanups.push(() => keychain.delete(keychainService(SERVER), NAME));
+  world = await startMcpWorld({ label: 'mcp-e2e', server: SERVER, secret: NAME, token: VALID });
+  ({ core, prompter, github } = world);
 });
 
 after(async () => {
   for (const connection of connections) await connection.client.close().catch(() => undefined);
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  await world.stop();
 });
 
 async function connect(mode: Mode, options: { failFast?: boolean } = {}): Promise<Connection> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
-  Object.assign(env, {
-    KEYHOLD_BRIDGE_URL: core.url,
-    KEYHOLD_BRIDGE_TOKEN: core.token,
-    GITHUB_API_URL: github.url,
+  const env = world.env({
     GITHUB_ISSUES_PROMPT_TIMEOUT_MS: String(PROMPT_TIMEOUT_MS),
     GITHUB_ISSUES_FAIL_FAST: options.failFast === true ? '1' : '0',
   });

@@ -217,6 +217,9 @@ export const errorBodySchema = z.strictObject({
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
+/** A request link's id: the app's prompt id (128 random bits, base64url), as in `GET /request/<id>` and `keyhold://request/<id>`. */
+export const REQUEST_LINK_ID = /^[A-Za-z0-9_-]{22,64}$/;
+
 export { PROMPT_KINDS } from './domain.js';
 export const pendingEventSchema = z.strictObject({
   event: z.literal('pending'),
@@ -232,7 +235,7 @@ export const pendingEventSchema = z.strictObject({
      * bridge port, and `keyhold://request/<link>`, bring it to the front. Optional:
      * older apps do not send it.
      */
-    link: z.string().regex(/^[A-Za-z0-9_-]{22,64}$/).optional(),
+    link: z.string().regex(REQUEST_LINK_ID).optional(),
   }),
 });
 export type PendingEvent = z.infer<typeof pendingEventSchema>['data'];

@@ -16,11 +16,12 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+import { REQUEST_LINK_ID } from '../../shared/bridge-protocol.js';
+
 /** What a link's id names: a window brought to the front, one answered in a terminal, an ended one, or nothing. */
 export type RequestLinkOutcome = 'focused' | 'elsewhere' | 'ended' | 'unknown';
 
 export const REQUEST_LINK_PREFIX = '/request/';
-const ID = /^[A-Za-z0-9_-]{22,64}$/;
 /** Sustained link requests per second, and the burst allowed on top. */
 const RATE_PER_SECOND = 5;
 const BURST = 20;
@@ -62,7 +63,7 @@ export class RequestLinkRoute {
     if (!hostAllowed) return plain(response, 403, 'Host must be this loopback listener.\n');
     if (request.method !== 'GET' && request.method !== 'HEAD') return plain(response, 405, 'GET only.\n', { Allow: 'GET, HEAD' });
     const id = path.slice(REQUEST_LINK_PREFIX.length);
-    if (!ID.test(id)) return page(response, 'unknown', request.method === 'HEAD');
+    if (!REQUEST_LINK_ID.test(id)) return page(response, 'unknown', request.method === 'HEAD');
     if (!this.take()) return page(response, 'refused', request.method === 'HEAD');
     let outcome: RequestLinkOutcome;
     try {

@@ -41,7 +41,7 @@ after(async () => {
 });
 
 async function connect(mode: keyof typeof CAPABILITIES, elicit: (params: ElicitRequest['params']) => 'accept' | 'decline' = () => 'accept') {
-  const env = world.env({ GITHUB_ISSUES_PROMPT_TIMEOUT_MS: '3000' });
+  const env = world.env({ GITHUB_ISSUES_PROMPT_TIMEOUT_MS: '30000' });
   const transport = new StdioClientTransport({ command: process.execPath, args: ['--import', 'tsx', 'test/fixtures/fastmcp-github-server.ts'], cwd: REPO_ROOT, env, stderr: 'pipe' });
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));

@@ -25,7 +25,9 @@ const SERVER = 'github-issues';
 const NAME = 'GITHUB_TOKEN';
 const VALID = `ghp_v2Valid${process.pid}x${Date.now().toString(36)}`;
 const STALE = `ghp_v2Stale${process.pid}x${Date.now().toString(36)}`;
-const PROMPT_TIMEOUT_MS = 2_500;
+/** Long enough that a loaded machine never times out a window the script answers; the timeout tests connect with SHORT_PROMPT_TIMEOUT_MS. */
+const PROMPT_TIMEOUT_MS = 30_000;
+const SHORT_PROMPT_TIMEOUT_MS = 2_500;
 const LINK = /^http:\/\/127\.0\.0\.1:(\d+)\/request\/([A-Za-z0-9_-]{22})$/;
 
 type Era = 'modern' | 'legacy';
@@ -200,8 +202,9 @@ describe('modern era (2026-07-28), URL-mode client', () => {
   });
 
   it('timeout: nobody answers → a timeout tool error', async () => {
+    const short = await connect('modern', 'url', { promptTimeoutMs: SHORT_PROMPT_TIMEOUT_MS });
     prompter.answer({ hold: true });
-    const result = await c.call();
+    const result = await short.call();
     assertToolError(result, 'timeout', /nobody answered the Keyhold window/);
   });
 
@@ -317,9 +320,10 @@ describe('deny, cancel in the window, decline in the client and timeout, both er
       } finally {
         c.onElicit = accept;
       }
+      const short = await connect(era, 'url', { promptTimeoutMs: SHORT_PROMPT_TIMEOUT_MS });
       prompter.answer({ hold: true });
       const shown = prompter.shown.length;
-      assertToolError(await c.call(), 'timeout', /nobody answered the Keyhold window/);
+      assertToolError(await short.call(), 'timeout', /nobody answered the Keyhold window/);
       assert.equal(prompter.shown[shown]?.outcome, 'aborted');
     });
   }

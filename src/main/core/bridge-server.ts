@@ -7,7 +7,9 @@
  * Plain HTTP requests get 426, except the request links `GET /request/<id>`
  * (request-link-route.ts), which bring a window to the front and need no
  * token. Frames above `maxPayload` close only that connection (1009);
- * compression is off (no inflation bombs).
+ * compression is off (no inflation bombs). At `maxConnections` a new
+ * upgrade is refused (503) unless `makeRoom` drops a connection that has not
+ * said hello yet: sockets that never speak cannot hold the server full.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -33,6 +35,11 @@ export interface BridgeServerOptions {
   readonly onConnection: (socket: WebSocket, ports: { clientPort: number; serverPort: number }) => void;
   /** Told about every refused upgrade (status and reason; never the presented token). */
   readonly onRefused?: (status: number, reason: string) => void;
+  /**
+   * Called when the server is full: drop one idle connection (one that has sent nothing yet) and
+   * return true, or return false to refuse the new one (503). Default: refuse.
+   */
+  readonly makeRoom?: () => boolean;
   /** `GET /request/<id>`: bring that request's window to the front (default: every id is unknown). */
   readonly onRequestLink?: (id: string) => RequestLinkOutcome;
 }
@@ -72,7 +79,8 @@ export class BridgeServer {
       // Node removes its own error listener before 'upgrade': without this, a peer that resets
       // the connection while we refuse it (ECONNRESET) would crash the process.
       socket.on('error', () => socket.destroy());
-      const refusal = checkUpgrade(request, port, expected, wss.clients.size, options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
+      const full = wss.clients.size >= (options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
+      const refusal = checkUpgrade(request, port, expected, () => full && !(options.makeRoom?.() ?? false));
       if (refusal !== undefined) {
         options.onRefused?.(refusal.status, refusal.reason);
         refuse(socket, refusal.status, refusal.reason);
@@ -117,7 +125,8 @@ interface Refusal {
   readonly reason: string;
 }
 
-function checkUpgrade(request: IncomingMessage, port: number, expected: Buffer, connections: number, maxConnections: number): Refusal | undefined {
+/** `isFull` is asked last, once the peer has shown the token: only then may it cost another client its idle slot. */
+function checkUpgrade(request: IncomingMessage, port: number, expected: Buffer, isFull: () => boolean): Refusal | undefined {
   const host = request.headers.host ?? '';
   if (!isLoopbackHost(host, port)) return { status: 403, reason: 'Host must be this loopback listener.' };
   if (request.headers.origin !== undefined) return { status: 403, reason: 'Browsers may not connect to the Keyhold bridge.' };
@@ -128,7 +137,7 @@ function checkUpgrade(request: IncomingMessage, port: number, expected: Buffer, 
   if (presented === undefined || !timingSafeEqual(digest(presented), expected)) {
     return { status: 401, reason: 'A valid bridge token is required (Authorization: Bearer <token from bridge.json>).' };
   }
-  if (connections >= maxConnections) return { status: 503, reason: 'Too many connections.' };
+  if (isFull()) return { status: 503, reason: 'Too many connections.' };
   return undefined;
 }
 

@@ -6,6 +6,12 @@
  * and the connection stays usable; nothing it sent changes any state.
  * When the connection closes, its in-flight prompts close (`cancelled`) and
  * its session grants end.
+ *
+ * Limits shared by all connections (connection-limits.ts): a request that
+ * may wait for the user reserves its frame's bytes from the pending-payload
+ * budget until it settles, and `hello` counts the connection under its
+ * process identity. Either refusal is `busy`; a refused hello also closes
+ * the connection (1013, try again later), so it holds no slot.
  */
 import { randomUUID } from 'node:crypto';
 
@@ -21,6 +27,7 @@ import {
 } from '../../shared/bridge-protocol.js';
 import { KeyholdError, isKeyholdError } from '../../shared/keyhold-error.js';
 import { rawText } from '../../shared/node-io.js';
+import type { PendingPayloadAccount, PendingPayloadBudget, ProcessConnectionCap, Release } from './connection-limits.js';
 import { identifyPeer, type SocketPorts } from './process-identity.js';
 import type { Prompt } from './prompter.js';
 import type { SecretAccess } from './secret-access.js';
@@ -43,6 +50,10 @@ export interface ConnectionDeps {
   readonly onSession?: (session: ClientSession, open: boolean) => void;
   /** Told about every well-formed request after `hello`, before it is handled (the test kit records them). */
   readonly onRequest?: RequestObserver;
+  /** Bytes of requests waiting for the user, over all connections. */
+  readonly pendingPayload?: PendingPayloadBudget;
+  /** Connections per process identity, counted from `hello`. */
+  readonly processCap?: ProcessConnectionCap;
 }
 
 /** Sees each parsed request of a session; `params` may hold values (`secrets.put`): an observer must not keep them. */
@@ -51,6 +62,8 @@ export type RequestObserver = <T extends Exclude<RequestType, 'hello'>>(session:
 export class ClientConnection {
   private session: ClientSession | undefined;
   private helloInFlight = false;
+  private releaseProcessSlot: Release | undefined;
+  private readonly pending: PendingPayloadAccount | undefined;
   private readonly inFlight = new Map<string, LazyAbort>();
   private readonly handling = new Set<Promise<void>>();
 
@@ -59,6 +72,7 @@ export class ClientConnection {
     private readonly ports: SocketPorts,
     private readonly deps: ConnectionDeps,
   ) {
+    this.pending = deps.pendingPayload?.account();
     socket.on('message', (data, isBinary) => {
       const handled = this.receive(data, isBinary);
       this.handling.add(handled);
@@ -68,6 +82,16 @@ export class ClientConnection {
     // A protocol error (bad UTF-8 → 1007, oversize → 1009) has already queued its close frame: give it a
     // moment to reach the client, then drop the socket whether or not the client answers the close.
     socket.on('error', () => setTimeout(() => socket.terminate(), CLOSE_GRACE_MS).unref());
+  }
+
+  /** False until a hello frame arrives: such a connection has done nothing yet and may be dropped when the server is full. */
+  get saidHello(): boolean {
+    return this.helloInFlight || this.session !== undefined;
+  }
+
+  /** Drops the connection at once (no close handshake). */
+  terminate(): void {
+    this.socket.terminate();
   }
 
   /** Resolves when every frame received so far has been answered (used at shutdown, after prompts are cancelled). */
@@ -103,23 +127,23 @@ export class ClientConnection {
       return;
     }
     try {
-      this.reply(id, await this.dispatch(id, type, parsed.data));
+      this.reply(id, await this.dispatch(id, type, parsed.data, rawByteLength(data)));
     } catch (error) {
       this.replyError(id, isKeyholdError(error) ? error : new KeyholdError('unavailable', 'Keyhold failed to handle the request.'));
     }
   }
 
-  private async dispatch(id: string, type: RequestType, params: unknown): Promise<object> {
-    if (type === 'hello') return this.hello(params as RequestParams<'hello'>);
+  private async dispatch(id: string, type: RequestType, params: unknown, frameBytes: number): Promise<object> {
+    if (type === 'hello') return this.hello(id, params as RequestParams<'hello'>);
     const session = this.session;
     if (session === undefined) throw new KeyholdError('invalid_request', 'Send hello first.');
     this.deps.onRequest?.(session, type, params as RequestParams<typeof type>);
     switch (type) {
       case 'secrets.get':
-        return { values: await this.prompting(id, (call) => this.deps.access.get(session, params as RequestParams<'secrets.get'>, call)) };
+        return { values: await this.prompting(id, frameBytes, (call) => this.deps.access.get(session, params as RequestParams<'secrets.get'>, call)) };
       case 'secrets.request':
         return {
-          values: await this.prompting(id, (call) => this.deps.access.request(session, params as RequestParams<'secrets.request'>, call)),
+          values: await this.prompting(id, frameBytes, (call) => this.deps.access.request(session, params as RequestParams<'secrets.request'>, call)),
         };
       case 'secrets.status':
         return { secrets: this.deps.access.status(session, (params as RequestParams<'secrets.status'>).names) };
@@ -129,22 +153,31 @@ export class ClientConnection {
       case 'secrets.list':
         return { servers: this.deps.access.list() };
       case 'secrets.put':
-        return this.prompting(id, (call) => this.deps.access.put(session, params as RequestParams<'secrets.put'>, call));
+        return this.prompting(id, frameBytes, (call) => this.deps.access.put(session, params as RequestParams<'secrets.put'>, call));
       case 'secrets.delete':
-        return this.prompting(id, (call) => this.deps.access.delete(session, params as RequestParams<'secrets.delete'>, call));
+        return this.prompting(id, frameBytes, (call) => this.deps.access.delete(session, params as RequestParams<'secrets.delete'>, call));
       case 'cancel':
         this.inFlight.get((params as RequestParams<'cancel'>).id)?.abort(new KeyholdError('cancelled', 'The MCP server cancelled the request.'));
         return {};
     }
   }
 
-  private async hello(params: RequestParams<'hello'>): Promise<object> {
+  private async hello(id: string, params: RequestParams<'hello'>): Promise<object> {
     if (this.session !== undefined || this.helloInFlight) throw new KeyholdError('invalid_request', 'hello was already sent on this connection.');
     this.helloInFlight = true;
     const process = await identifyPeer(params.process.pid, this.ports);
     // The client may have gone while /proc was read: then `closed()` already ran and found
     // no session, so registering one now would leave a ghost session behind.
     if (this.socket.readyState !== this.socket.OPEN) throw new KeyholdError('cancelled', 'The client disconnected during hello.');
+    try {
+      this.releaseProcessSlot = this.deps.processCap?.admit(process);
+    } catch (error) {
+      // Answer, then close: a connection refused here must not keep holding one of the server's
+      // slots. (The caller's reply to the rethrown error finds the socket closing and sends nothing.)
+      if (isKeyholdError(error)) this.replyError(id, error);
+      this.socket.close(1013, 'Too many connections from this process');
+      throw error;
+    }
     this.session = {
       sessionId: randomUUID(),
       server: params.server.name,
@@ -156,11 +189,12 @@ export class ClientConnection {
   }
 
   /** Runs a call that may open a window: tracks it for `cancel`, and sends `pending` when the window opens. */
-  private async prompting<T>(id: string, work: (call: { requestId: string; signal: AbortSignal; onOpen: (prompt: Prompt) => void }) => Promise<T>): Promise<T> {
+  private async prompting<T>(id: string, frameBytes: number, work: (call: { requestId: string; signal: AbortSignal; onOpen: (prompt: Prompt) => void }) => Promise<T>): Promise<T> {
     if (this.inFlight.has(id)) throw new KeyholdError('invalid_request', `Request id "${id}" is already in flight on this connection.`);
     if (this.inFlight.size >= MAX_IN_FLIGHT_PER_CONNECTION) {
       throw new KeyholdError('busy', `At most ${MAX_IN_FLIGHT_PER_CONNECTION} requests may wait at once on one connection.`);
     }
+    const release = this.pending?.reserve(frameBytes);
     const abort = new LazyAbort();
     this.inFlight.set(id, abort);
     try {
@@ -174,12 +208,14 @@ export class ClientConnection {
       });
     } finally {
       this.inFlight.delete(id);
+      release?.();
     }
   }
 
   private closed(): void {
     for (const controller of this.inFlight.values()) controller.abort(new KeyholdError('cancelled', 'The MCP server disconnected.'));
     this.inFlight.clear();
+    this.releaseProcessSlot?.();
     if (this.session !== undefined) {
       this.deps.changes.endSession(this.session.sessionId);
       this.deps.onSession?.(this.session, false);
@@ -226,6 +262,13 @@ class LazyAbort {
     if (this.controller === undefined) this.reason ??= reason;
     else this.controller.abort(reason);
   }
+}
+
+/** The size of a received frame, as the socket delivered it. */
+function rawByteLength(data: RawData): number {
+  if (Buffer.isBuffer(data)) return data.length;
+  if (Array.isArray(data)) return data.reduce((sum, part) => sum + part.length, 0);
+  return (data as ArrayBuffer).byteLength;
 }
 
 function isRequestType(type: string): type is RequestType {

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { ActivityLog } from './activity-log.js';
 import { ensurePrivateDir } from './atomic-file.js';
 import { ClientConnection, type RequestObserver } from './client-connection.js';
+import { PendingPayloadBudget, ProcessConnectionCap, type PendingPayloadOptions, type ProcessConnectionCapOptions } from './connection-limits.js';
 import { BridgeServer } from './bridge-server.js';
 import { Broker } from './broker.js';
 import { isKeyholdAnswering, readDiscoveryFile, removeDiscoveryFile, writeDiscoveryFile } from './discovery-file.js';
@@ -45,6 +46,12 @@ export interface CoreOptions {
   readonly now?: () => number;
   /** Sees every request of every session before it is handled (the test kit's record of calls). */
   readonly onRequest?: RequestObserver;
+  /** Bytes of requests waiting for the user over all connections (connection-limits.ts; defaults there). */
+  readonly pendingPayload?: PendingPayloadOptions;
+  /** Connections per process identity (connection-limits.ts; defaults there). */
+  readonly processConnections?: Omit<ProcessConnectionCapOptions, 'bucketOf'>;
+  /** Default 512. */
+  readonly maxConnections?: number;
   /** Operational messages (never values): refused upgrades, reconcile results. */
   readonly log?: (message: string) => void;
 }
@@ -64,6 +71,8 @@ export interface KeyholdCore {
   readonly reconcileReport: ReconcileReport;
   /** Connected servers (after hello). */
   sessions(): ClientSession[];
+  /** Bytes of requests waiting for the user now, over all connections (never their content). */
+  pendingPayloadBytes(): number;
   /** Answers pending requests `cancelled`, closes connections, writes what is unwritten, removes bridge.json. */
   stop(): Promise<void>;
 }
@@ -98,11 +107,24 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
   const access = new SecretAccess({ vault, grants, broker, rules, changes, cache });
   const sessions = new Map<string, ClientSession>();
   const connections = new Set<ClientConnection>();
+  const pendingPayload = new PendingPayloadBudget(options.pendingPayload);
+  const processCap = new ProcessConnectionCap(options.processConnections);
 
   const token = randomBytes(32).toString('base64url');
   const server = await BridgeServer.listen({
     token,
     port: options.port,
+    maxConnections: options.maxConnections,
+    // Full: drop the oldest connection that has not said hello (insertion order is age).
+    makeRoom: () => {
+      for (const connection of connections) {
+        if (connection.saidHello) continue;
+        connections.delete(connection);
+        connection.terminate();
+        return true;
+      }
+      return false;
+    },
     onRefused: (status, reason) => log(`refused a bridge connection (${status}): ${reason}`),
     onRequestLink: (id) => {
       const state = broker.linkState(id);
@@ -116,6 +138,8 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
         changes,
         appVersion: options.appVersion,
         onRequest: options.onRequest,
+        pendingPayload,
+        processCap,
         onSession: (session, open) => (open ? sessions.set(session.sessionId, session) : sessions.delete(session.sessionId)),
       });
       connections.add(connection);
@@ -138,6 +162,7 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
     changes,
     reconcileReport: report,
     sessions: () => [...sessions.values()],
+    pendingPayloadBytes: () => pendingPayload.usedBytes,
     stop: () =>
       (stopping ??= (async () => {
         broker.close();

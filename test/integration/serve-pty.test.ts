@@ -6,7 +6,9 @@
  * test types answers with `send-keys` and reads the screen with `capture-pane`.
  *
  * Threats covered: a password typed into the terminal must never be on screen
- * (secret_echoed_to_terminal), and Enter must not allow an approval.
+ * (secret_echoed_to_terminal), Enter must not allow an approval, and one
+ * server's prompt on screen must not hold up another's whose client already
+ * shows its code (terminal_prompt_queue_starvation).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -58,10 +60,15 @@ describe('keyhold serve in a terminal (tmux)', { skip: tmuxMissing ? 'tmux is no
     }
   }
 
-  async function connect(): Promise<RawBridgeClient> {
+  /** How often a prompt with this code was drawn (its header's code line; the code may be in reverse video). */
+  function shownAsPrompt(code: string): number {
+    return screen().split('\n').filter((row) => /^\s*Verification code:/.test(row) && row.includes(code)).length;
+  }
+
+  async function connect(server = 'pty-test'): Promise<RawBridgeClient> {
     const client = await RawBridgeClient.connect(discovery.url, discovery.token);
     clients.push(client);
-    const hello = await client.call('hello', { protocol: 1, server: { name: 'pty-test', version: '2.0.0' }, process: { pid: process.pid } });
+    const hello = await client.call('hello', { protocol: 1, server: { name: server, version: '2.0.0' }, process: { pid: process.pid } });
     assert.equal(hello.ok, true, JSON.stringify(hello.error));
     return client;
   }
@@ -145,6 +152,47 @@ describe('keyhold serve in a terminal (tmux)', { skip: tmuxMissing ? 'tmux is no
     assert.equal(reply.ok, true, JSON.stringify(reply.error));
     assert.deepEqual(reply.result, { values: { API_KEY: password } });
     assert.ok(!(await waitForScreen('allowed once')).includes(password));
+  });
+
+  it('terminal_prompt_queue_starvation: a second server\'s prompt is listed with its code at once, and Tab brings it up while the first waits', async () => {
+    const slow = await connect('pty-slow');
+    const slowId = slow.send('secrets.request', { fields: [{ name: 'SLOW_VALUE', label: 'Slow value', type: 'text', required: true }] });
+    const slowCode = String((await slow.pending(slowId)).data?.['verificationCode']);
+    await waitForScreen(slowCode);
+    await waitForScreen('Slow value: ');
+
+    const other = await connect('pty-other');
+    const otherId = other.send('secrets.request', { fields: [{ name: 'OTHER_KEY', label: 'Other key', type: 'password', required: true }] });
+    // Its MCP client shows this code now: the terminal must say that the request is there.
+    const otherCode = String((await other.pending(otherId)).data?.['verificationCode']);
+    await waitForScreen(`pty-other · entry · code ${otherCode}`);
+    await sleep(AFTER_PROMPT_MS);
+
+    tmux('send-keys', '-t', pane, 'Tab');
+    await waitForScreen(`Switched: request ${slowCode} from pty-slow waits, not answered.`);
+    await waitForScreen('Other key: ');
+    assert.equal(shownAsPrompt(otherCode), 1, 'the second request is on screen now');
+    await sleep(AFTER_PROMPT_MS);
+    tmux('send-keys', '-t', pane, '-l', 'other-secret-value');
+    tmux('send-keys', '-t', pane, 'Enter');
+    const otherReply = await other.reply(otherId);
+    assert.equal(otherReply.ok, true, JSON.stringify(otherReply.error));
+    assert.deepEqual(otherReply.result, { values: { OTHER_KEY: 'other-secret-value' } });
+    assert.ok(!slow.frames.some((frame) => frame.id === slowId), 'switching answered nothing for the first request');
+
+    // The first one comes back and is answered as usual.
+    const deadline = Date.now() + 20_000;
+    while (shownAsPrompt(slowCode) < 2) {
+      if (Date.now() > deadline) throw new Error(`the first request was never shown again:\n${screen()}`);
+      await sleep(100);
+    }
+    await sleep(AFTER_PROMPT_MS);
+    tmux('send-keys', '-t', pane, '-l', 'eu-west');
+    tmux('send-keys', '-t', pane, 'Enter');
+    const slowReply = await slow.reply(slowId);
+    assert.equal(slowReply.ok, true, JSON.stringify(slowReply.error));
+    assert.deepEqual(slowReply.result, { values: { SLOW_VALUE: 'eu-west' } });
+    assert.ok(!screen().includes('other-secret-value'), 'the hidden value was never echoed');
   });
 
   it('stops on Ctrl-C: exit code 0, bridge.json removed', async () => {

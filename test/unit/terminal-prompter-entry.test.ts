@@ -201,9 +201,11 @@ describe('decodeKeys', () => {
       { kind: 'end-of-text' },
       { kind: 'escape' },
     ]);
+    // Tab is a key of its own (switch to the next waiting prompt), never a character of a value.
     assert.deepEqual(decodeKeys('é🔑\t\u202e'), [
       { kind: 'char', char: 'é' },
       { kind: 'char', char: '🔑' },
+      { kind: 'tab' },
     ]);
   });
 });

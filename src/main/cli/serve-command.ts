@@ -44,6 +44,8 @@ Answering a request:
              (Enter does nothing: there is no default answer)
   entry      type each value and press Enter; hidden fields show nothing as
              you type; Esc or Ctrl-C cancels the entry
+  waiting    requests from other servers are listed with their codes as they
+             arrive; Tab shows the next one (switching answers nothing)
 
 Options:
   --port N     Listen on this loopback port (default: one the OS picks)

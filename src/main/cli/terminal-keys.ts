@@ -30,6 +30,8 @@ export type Key =
   | { readonly kind: 'ctrl-c' }
   /** Ctrl-D. */
   | { readonly kind: 'end-of-text' }
+  /** Shows the next waiting prompt (terminal-prompt-queue.ts); never part of a typed value. */
+  | { readonly kind: 'tab' }
   /** The input stream ended or failed; no more keys will come. */
   | { readonly kind: 'closed' };
 
@@ -81,6 +83,9 @@ export function decodeKeys(chunk: string): Key[] {
         break;
       case '\x04':
         keys.push({ kind: 'end-of-text' });
+        break;
+      case '\t':
+        keys.push({ kind: 'tab' });
         break;
       default:
         if (isPrintable(c)) keys.push({ kind: 'char', char: c });

@@ -1,8 +1,10 @@
 /**
  * The prompter of `keyhold serve`: approvals and secret entry in the terminal.
  *
- * - One prompt at a time. A terminal can only ask one question, so prompts
- *   wait in a FIFO queue; the header tells how many are waiting.
+ * - One prompt on screen at a time; the others wait in line, each listed by
+ *   server, kind and verification code (when it arrives and above every prompt
+ *   shown), and Tab switches to the next one (terminal-prompt-queue.ts): one
+ *   server's prompt never holds up another's.
  * - The terminal is in raw mode only while a prompt is on screen (see
  *   terminal-keys.ts): password fields echo nothing, Ctrl-C/Esc answer "no"
  *   (Deny / Cancel) instead of killing the server, and between prompts Ctrl-C
@@ -22,8 +24,9 @@
 import type { ApprovalDecision, ApprovalPrompt, EntryOutcome, EntryPrompt, Prompt, Prompter } from '../core/prompter.js';
 import type { FieldSpec } from '../../shared/bridge-protocol.js';
 import { validateFieldValue } from '../../shared/field-validation.js';
-import { KeyReader, PromptAbortedError, type Key, type TerminalInput } from './terminal-keys.js';
-import { approvalDecision, closeCause, describeAction, describeProcess } from './terminal-prompt-parts.js';
+import { KeyReader, type Key, type TerminalInput } from './terminal-keys.js';
+import { approvalDecision, describeAction, describeProcess } from './terminal-prompt-parts.js';
+import { isSwitchKey, PromptSwitchedError, TerminalPromptQueue } from './terminal-prompt-queue.js';
 import { formatDuration, markdownToPlainText, sanitizeLine } from './terminal-text.js';
 
 export type { TerminalInput } from './terminal-keys.js';
@@ -44,16 +47,8 @@ export interface TerminalPrompterOptions {
 
 export const DEFAULT_INPUT_GUARD_MS = 300;
 
-interface Job<T> {
-  readonly prompt: Prompt;
-  readonly signal: AbortSignal;
-  readonly run: () => Promise<T>;
-  readonly fallback: T;
-  readonly settle: (value: T) => void;
-}
-
 /** A line of the field loop's result: what the user typed, or why they stopped. */
-type LineResult = { readonly kind: 'line'; readonly value: string } | { readonly kind: 'cancel' };
+type LineResult = { readonly kind: 'line'; readonly value: string } | { readonly kind: 'cancel' } | { readonly kind: 'switch' };
 
 export class TerminalPrompter implements Prompter {
   private readonly input: TerminalInput;
@@ -61,13 +56,12 @@ export class TerminalPrompter implements Prompter {
   private readonly keys: KeyReader;
   private readonly color: boolean;
   private readonly now: () => number;
-  private readonly queue: Job<unknown>[] = [];
-  /** Lines about prompts that closed while waiting, printed between prompts. */
-  private readonly notes: string[] = [];
-  private active: Job<unknown> | null = null;
+  private readonly queue: TerminalPromptQueue;
   private closed = false;
   /** True when the cursor is not at the start of a line (a question is waiting for its answer). */
   private midLine = false;
+  /** The open question and what is echoed after it, to write again below a line printed in between. */
+  private openInput: (() => string) | null = null;
 
   constructor(options: TerminalPrompterOptions) {
     this.input = options.input;
@@ -78,14 +72,22 @@ export class TerminalPrompter implements Prompter {
       now: this.now,
     });
     this.color = options.color ?? (options.output.isTTY === true && process.env['NO_COLOR'] === undefined);
+    this.queue = new TerminalPromptQueue({
+      refusalReason: () => this.refusalReason(),
+      refuse: (prompt, why) => this.refuse(prompt, why),
+      line: (text) => this.line(text),
+      interject: (text) => this.interject(text),
+      afterPrompt: () => this.keys.stop(),
+      now: this.now,
+    });
   }
 
   approve(prompt: ApprovalPrompt, signal: AbortSignal): Promise<ApprovalDecision> {
-    return this.enqueue<ApprovalDecision>(prompt, signal, 'deny', () => this.runApproval(prompt, signal));
+    return this.queue.show<ApprovalDecision>(prompt, signal, 'deny', () => this.runApproval(prompt, signal));
   }
 
   enter(prompt: EntryPrompt, signal: AbortSignal): Promise<EntryOutcome> {
-    return this.enqueue<EntryOutcome>(prompt, signal, { action: 'cancel' }, () => this.runEntry(prompt, signal));
+    return this.queue.show<EntryOutcome>(prompt, signal, { action: 'cancel' }, () => this.runEntry(prompt, signal));
   }
 
   /**
@@ -95,73 +97,8 @@ export class TerminalPrompter implements Prompter {
    */
   close(): void {
     this.closed = true;
-    for (const job of this.queue.splice(0)) job.settle(job.fallback);
+    this.queue.close();
     this.keys.stop();
-  }
-
-  private enqueue<T>(prompt: Prompt, signal: AbortSignal, fallback: T, run: () => Promise<T>): Promise<T> {
-    if (signal.aborted) return Promise.resolve(fallback);
-    const refusal = this.refusalReason();
-    if (refusal !== null) {
-      this.refuse(prompt, refusal);
-      return Promise.resolve(fallback);
-    }
-    return new Promise<T>((resolve) => {
-      let settled = false;
-      const job: Job<T> = {
-        prompt,
-        signal,
-        run,
-        fallback,
-        settle: (value) => {
-          if (settled) return;
-          settled = true;
-          signal.removeEventListener('abort', onAbortWhileQueued);
-          resolve(value);
-        },
-      };
-      const onAbortWhileQueued = (): void => {
-        const index = this.queue.indexOf(job as Job<unknown>);
-        if (index < 0) return; // on screen: the running prompt handles its own abort
-        this.queue.splice(index, 1);
-        this.notes.push(`request ${sanitizeLine(prompt.verificationCode, 20)} closed before it was shown (${closeCause(signal, prompt, this.now())})`);
-        job.settle(fallback);
-      };
-      signal.addEventListener('abort', onAbortWhileQueued, { once: true });
-      this.queue.push(job as Job<unknown>);
-      // Start on a later turn, so prompts that arrive together are counted in the first header.
-      setImmediate(() => void this.drain());
-    });
-  }
-
-  private async drain(): Promise<void> {
-    if (this.active !== null) return;
-    for (let job = this.queue.shift(); job !== undefined; job = this.queue.shift()) {
-      this.active = job;
-      this.flushNotes();
-      let value: unknown = job.fallback;
-      try {
-        value = await job.run();
-      } catch (error) {
-        if (error instanceof PromptAbortedError) {
-          this.line(`request ${sanitizeLine(job.prompt.verificationCode, 20)} closed (${closeCause(job.signal, job.prompt, this.now())})`);
-        } else {
-          this.line(`keyhold: this prompt failed (${sanitizeLine(error instanceof Error ? error.message : String(error), 200)}); answering no.`);
-        }
-      } finally {
-        this.keys.stop();
-        this.active = null;
-      }
-      job.settle(value);
-      const refusal = this.refusalReason();
-      if (refusal !== null) {
-        for (const queued of this.queue.splice(0)) {
-          this.refuse(queued.prompt, refusal);
-          queued.settle(queued.fallback);
-        }
-      }
-    }
-    this.flushNotes();
   }
 
   private refusalReason(): string | null {
@@ -198,6 +135,7 @@ export class TerminalPrompter implements Prompter {
     this.ask('  Your answer: ');
     for (;;) {
       const key = await this.keys.next(signal);
+      this.switchOn(key);
       const decision = approvalDecision(key, prompt.action);
       if (decision !== null) {
         this.answer(
@@ -211,7 +149,7 @@ export class TerminalPrompter implements Prompter {
         );
         return decision;
       }
-      const hint = key.kind === 'enter' ? 'Enter does not answer' : 'not a choice';
+      const hint = key.kind === 'enter' ? 'Enter does not answer' : isSwitchKey(key) ? 'no other request is waiting' : 'not a choice';
       this.answer(`(${hint}.)`);
       const keys = prompt.action === undefined || prompt.action === 'read' ? 'a, s or d' : 'a or d';
       this.ask(`  Press ${keys} (${formatDuration(prompt.expiresAt - this.now())} left): `);
@@ -246,6 +184,7 @@ export class TerminalPrompter implements Prompter {
       for (;;) {
         this.ask(`  ${sanitizeLine(field.label, 120)}: `);
         const typed = await this.readLine(field, signal);
+        if (typed.kind === 'switch') throw new PromptSwitchedError('switched');
         if (typed.kind === 'cancel') {
           this.line('  Entry cancelled; nothing was saved.');
           return { action: 'cancel' };
@@ -293,9 +232,20 @@ export class TerminalPrompter implements Prompter {
     const echo = (text: string): void => {
       if (!hidden) this.output.write(text);
     };
+    const question = this.openInput?.() ?? '';
+    // Written again below a line printed in between: the question and, for a visible field, this line's text.
+    this.openInput = () => {
+      if (hidden) return question;
+      const lines = chars.join('').split('\n');
+      return lines.length === 1 ? `${question}${lines[0] ?? ''}` : `    ${lines.at(-1) ?? ''}`;
+    };
     for (;;) {
       const key: Key = await this.keys.next(signal);
       switch (key.kind) {
+        case 'tab':
+          if (this.queue.length === 0) break;
+          this.endLine();
+          return { kind: 'switch' };
         case 'char':
           chars.push(key.char);
           echo(key.char);
@@ -341,6 +291,25 @@ export class TerminalPrompter implements Prompter {
     }
   }
 
+  // ── waiting prompts ─────────────────────────────────────────────────────
+
+  /** The switch key, while other prompts wait, leaves the prompt on screen for the next one. */
+  private switchOn(key: Key): void {
+    if (isSwitchKey(key) && this.queue.length > 0) {
+      this.answer('Tab — switching.');
+      throw new PromptSwitchedError('switched');
+    }
+  }
+
+  /** Prints a line while a prompt is on screen, then writes its open question (and what was echoed) again. */
+  private interject(text: string): void {
+    const open = this.midLine ? this.openInput : null;
+    this.line(text);
+    if (open === null) return;
+    this.ask(open());
+    this.openInput = open; // still the same input: later keys extend it
+  }
+
   // ── output ──────────────────────────────────────────────────────────────
 
   private header(title: string, prompt: Prompt): void {
@@ -366,10 +335,6 @@ export class TerminalPrompter implements Prompter {
     }
   }
 
-  private flushNotes(): void {
-    for (const note of this.notes.splice(0)) this.line(note);
-  }
-
   /** Writes a whole line, first ending a question line left open. */
   private line(text: string): void {
     this.output.write(`${this.midLine ? '\n' : ''}${text}\n`);
@@ -380,6 +345,7 @@ export class TerminalPrompter implements Prompter {
   private ask(text: string): void {
     this.output.write(`${this.midLine ? '\n' : ''}${text}`);
     this.midLine = true;
+    this.openInput = () => text;
   }
 
   /** Ends the open question line with the answer shown after it. */

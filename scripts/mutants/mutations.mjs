@@ -218,4 +218,35 @@ export const MUTATIONS = [
     patch: [{ in: 'src/bridge', find: /if \(this\.used\.has\(payload\.nonce\)\)/, replace: 'if (false)' }],
     tests: ['request_state_replay'],
   },
+  // ── limits shared by all connections (src/main/core/connection-limits.ts), the terminal's waiting line ──
+  {
+    name: 'pending_payload_across_connections',
+    defence: 'Requests waiting for the user hold at most the pending-payload budget over all connections; the mutant admits every request.',
+    patch: [{ in: 'src/main', find: /if \(!withinOwnShare && this\.used \+ bytes > this\.totalBytes\)/, replace: 'if (false)' }],
+    tests: ['pending_payload_across_connections'],
+  },
+  {
+    name: 'connection_cap_per_process',
+    defence: 'A process holds at most its cap of connections (hello gets busy); the mutant admits every hello.',
+    patch: [{ in: 'src/main', find: /if \(count >= cap\)/, replace: 'if (false)' }],
+    tests: ['connection_cap_held_by_one_process'],
+  },
+  {
+    name: 'full_server_keeps_silent_sockets',
+    defence: 'A full server drops the oldest connection that never said hello for a new one; the mutant keeps them, so silent sockets hold it full.',
+    patch: [{ in: 'src/main', find: /if \(connection\.saidHello\) continue;/, replace: 'continue;' }],
+    tests: ['connection_cap_held_by_one_process'],
+  },
+  {
+    name: 'terminal_prompt_switch',
+    defence: 'Tab shows the next waiting prompt in the terminal; the mutant ignores it, so the prompt on screen holds up every other.',
+    patch: [{ in: 'src/main', find: /return key\.kind === 'tab';/, replace: 'return false;' }],
+    tests: ['terminal_prompt_queue_starvation'],
+  },
+  {
+    name: 'terminal_prompt_arrival_unlisted',
+    defence: 'A prompt that arrives while another is on screen is listed with its code at once; the mutant lists nothing.',
+    patch: [{ in: 'src/main', find: /if \(this\.active !== null\) this\.host\.interject\(arrivalLine\(prompt, this\.host\.now\(\)\)\);/, replace: '' }],
+    tests: ['terminal_prompt_queue_starvation'],
+  },
 ];

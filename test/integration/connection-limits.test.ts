@@ -20,7 +20,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 import { DEFAULT_PENDING_PAYLOAD_BYTES, DEFAULT_PENDING_PAYLOAD_PER_CONNECTION_BYTES } from '../../src/main/core/connection-limits.js';
-import { startCore, type KeyholdCore } from '../../src/main/core/keyhold-core.js';
+import { startCore, type CoreOptions, type KeyholdCore } from '../../src/main/core/keyhold-core.js';
 import type { Prompter } from '../../src/main/core/prompter.js';
 import { REPO_ROOT } from '../helpers/spawn-serve.js';
 import { RawBridgeClient } from '../helpers/raw-bridge-client.js';
@@ -41,6 +41,19 @@ function largeRequest(tag: string): object {
   return { fields: [field('A'), field('B'), field('C')], guide: 'g'.repeat(30_000) };
 }
 
+/** A real core (no discovery file) whose prompts stay open; `options` adds to its defaults. */
+async function startHoldingCore(options: Partial<CoreOptions>): Promise<{ core: KeyholdCore; cleanup: () => Promise<void> }> {
+  const dir = await makeTempDir();
+  const core = await startCore({ dataDir: dir.path, prompter: holdingPrompter, appVersion: 'test', writeDiscoveryFile: false, ...options });
+  return {
+    core,
+    cleanup: async () => {
+      await core.stop();
+      await dir.cleanup();
+    },
+  };
+}
+
 async function waitUntil(condition: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (!condition()) {
@@ -55,20 +68,9 @@ describe('pending_payload_across_connections', () => {
   const kept: Array<WeakRef<object>> = [];
 
   before(async () => {
-    const dir = await makeTempDir();
-    cleanup = dir.cleanup;
-    core = await startCore({
-      dataDir: dir.path,
-      prompter: holdingPrompter,
-      appVersion: 'test',
-      writeDiscoveryFile: false,
-      onRequest: (_session, _type, params) => kept.push(new WeakRef(params)),
-    });
+    ({ core, cleanup } = await startHoldingCore({ onRequest: (_session, _type, params) => kept.push(new WeakRef(params)) }));
   });
-  after(async () => {
-    await core.stop();
-    await cleanup();
-  });
+  after(() => cleanup());
 
   it('pending_payload_across_connections: the total is bounded, past it `busy`; a small request still gets its window; all released on disconnect', async () => {
     // 12 connections under different server names × 8 requests: within every per-connection and
@@ -121,20 +123,10 @@ describe('connection_cap_held_by_one_process', () => {
   const clients: RawBridgeClient[] = [];
 
   before(async () => {
-    const dir = await makeTempDir();
-    cleanup = dir.cleanup;
-    core = await startCore({
-      dataDir: dir.path,
-      prompter: holdingPrompter,
-      appVersion: 'test',
-      writeDiscoveryFile: false,
-      maxConnections: 12,
-      processConnections: { perProcess: 4 },
-    });
+    ({ core, cleanup } = await startHoldingCore({ maxConnections: 12, processConnections: { perProcess: 4 } }));
   });
   after(async () => {
     for (const client of clients) client.close();
-    await core.stop();
     await cleanup();
   });
 

@@ -65,6 +65,16 @@ describe('keyhold serve in a terminal (tmux)', { skip: tmuxMissing ? 'tmux is no
     return screen().split('\n').filter((row) => /^\s*Verification code:/.test(row) && row.includes(code)).length;
   }
 
+  /** Types a line into the prompt on screen (after the type-ahead guard) and returns the request's successful result. */
+  async function typeLineFor(client: RawBridgeClient, id: string, text: string): Promise<unknown> {
+    await sleep(AFTER_PROMPT_MS);
+    tmux('send-keys', '-t', pane, '-l', text);
+    tmux('send-keys', '-t', pane, 'Enter');
+    const reply = await client.reply(id);
+    assert.equal(reply.ok, true, JSON.stringify(reply.error));
+    return reply.result;
+  }
+
   async function connect(server = 'pty-test'): Promise<RawBridgeClient> {
     const client = await RawBridgeClient.connect(discovery.url, discovery.token);
     clients.push(client);
@@ -172,12 +182,7 @@ describe('keyhold serve in a terminal (tmux)', { skip: tmuxMissing ? 'tmux is no
     await waitForScreen(`Switched: request ${slowCode} from pty-slow waits, not answered.`);
     await waitForScreen('Other key: ');
     assert.equal(shownAsPrompt(otherCode), 1, 'the second request is on screen now');
-    await sleep(AFTER_PROMPT_MS);
-    tmux('send-keys', '-t', pane, '-l', 'other-secret-value');
-    tmux('send-keys', '-t', pane, 'Enter');
-    const otherReply = await other.reply(otherId);
-    assert.equal(otherReply.ok, true, JSON.stringify(otherReply.error));
-    assert.deepEqual(otherReply.result, { values: { OTHER_KEY: 'other-secret-value' } });
+    assert.deepEqual(await typeLineFor(other, otherId, 'other-secret-value'), { values: { OTHER_KEY: 'other-secret-value' } });
     assert.ok(!slow.frames.some((frame) => frame.id === slowId), 'switching answered nothing for the first request');
 
     // The first one comes back and is answered as usual.
@@ -186,12 +191,7 @@ describe('keyhold serve in a terminal (tmux)', { skip: tmuxMissing ? 'tmux is no
       if (Date.now() > deadline) throw new Error(`the first request was never shown again:\n${screen()}`);
       await sleep(100);
     }
-    await sleep(AFTER_PROMPT_MS);
-    tmux('send-keys', '-t', pane, '-l', 'eu-west');
-    tmux('send-keys', '-t', pane, 'Enter');
-    const slowReply = await slow.reply(slowId);
-    assert.equal(slowReply.ok, true, JSON.stringify(slowReply.error));
-    assert.deepEqual(slowReply.result, { values: { SLOW_VALUE: 'eu-west' } });
+    assert.deepEqual(await typeLineFor(slow, slowId, 'eu-west'), { values: { SLOW_VALUE: 'eu-west' } });
     assert.ok(!screen().includes('other-secret-value'), 'the hidden value was never echoed');
   });
 

@@ -246,7 +246,7 @@ export const MUTATIONS = [
   {
     name: 'terminal_prompt_arrival_unlisted',
     defence: 'A prompt that arrives while another is on screen is listed with its code at once; the mutant lists nothing.',
-    patch: [{ in: 'src/main', find: /if \(this\.active !== null\) this\.host\.interject\(arrivalLine\(prompt, this\.host\.now\(\)\)\);/, replace: '' }],
+    patch: [{ in: 'src/main', find: /if \(this\.active !== null\) this\.announce\(prompt\);/, replace: '' }],
     tests: ['terminal_prompt_queue_starvation'],
   },
 ];

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { KeyholdError } from '../../src/shared/keyhold-error.js';
-import { MAX_LISTED_WAITING, waitingLines } from '../../src/main/cli/terminal-prompt-queue.js';
+import { MAX_ANNOUNCED_ARRIVALS, MAX_LISTED_WAITING, waitingLines } from '../../src/main/cli/terminal-prompt-queue.js';
 import { approvalPrompt, entryPrompt, harness, isPending } from '../helpers/terminal-prompter-harness.js';
 
 const textField = { name: 'REGION', label: 'Region', type: 'text' as const, required: true };
@@ -143,6 +143,25 @@ describe('terminal prompt queue', () => {
     clock += 1_000;
     t.type('d');
     assert.equal(await first, 'deny');
+  });
+
+  it('announces only the first arrivals while one prompt is on screen, then one line: the header cannot be scrolled away', async () => {
+    const t = harness();
+    const shown = t.prompter.approve(approvalPrompt({ verificationCode: 'SHOW-SHOW' }), new AbortController().signal);
+    await t.waitFor('Your answer');
+    const mark = t.screen().length;
+    const core = new AbortController();
+    const arrivals = Array.from({ length: 20 }, (_v, i) => t.prompter.approve(approvalPrompt({ server: `late-${i}`, verificationCode: `LATE-00${i}` }), core.signal));
+    const printed = t.screen().slice(mark);
+    assert.equal(printed.split('New request waiting').length - 1, MAX_ANNOUNCED_ARRIVALS);
+    assert.equal(printed.split('More requests are waiting').length - 1, 1);
+    assert.ok(printed.split('\n').length <= 2 * (MAX_ANNOUNCED_ARRIVALS + 1) + 1, `few lines printed under the prompt:\n${printed}`);
+    t.type('d');
+    assert.equal(await shown, 'deny');
+    await t.waitFor('Also waiting (19;', mark);
+    t.prompter.close();
+    core.abort(new KeyholdError('cancelled', 'Keyhold is shutting down.'));
+    for (const arrival of arrivals) assert.equal(await arrival, 'deny');
   });
 
   it('waitingLines lists nothing when nothing waits', () => {

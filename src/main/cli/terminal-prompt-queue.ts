@@ -21,6 +21,11 @@ import { formatDuration, sanitizeLine } from './terminal-text.js';
 
 /** At most this many waiting prompts are listed by name; the rest are counted. */
 export const MAX_LISTED_WAITING = 5;
+/**
+ * At most this many arrivals are announced while one prompt is on screen, then
+ * one line says more wait: arrivals cannot scroll the prompt's header away.
+ */
+export const MAX_ANNOUNCED_ARRIVALS = 2;
 
 /** Thrown by a prompt on screen when the user presses the switch key while others wait. */
 export class PromptSwitchedError extends Error {
@@ -66,6 +71,8 @@ export class TerminalPromptQueue {
   /** Lines about prompts that closed while waiting, printed between prompts. */
   private readonly notes: string[] = [];
   private active: Job<unknown> | null = null;
+  /** Arrivals announced while the current prompt is on screen. */
+  private announced = 0;
 
   constructor(private readonly host: QueueHost) {}
 
@@ -104,7 +111,7 @@ export class TerminalPromptQueue {
       };
       signal.addEventListener('abort', onAbortWhileWaiting, { once: true });
       this.waiting.push(job as Job<unknown>);
-      if (this.active !== null) this.host.interject(arrivalLine(prompt, this.host.now()));
+      if (this.active !== null) this.announce(prompt);
       // Start on a later turn, so prompts that arrive together are counted in the first header.
       setImmediate(() => void this.drain());
     });
@@ -119,6 +126,7 @@ export class TerminalPromptQueue {
     if (this.active !== null) return;
     for (let job = this.waiting.shift(); job !== undefined; job = this.waiting.shift()) {
       this.active = job;
+      this.announced = 0;
       this.flushNotes();
       for (const line of waitingLines(this.waiting.map((waiting) => waiting.prompt), this.host.now())) this.host.line(line);
       let value: unknown = job.fallback;
@@ -144,6 +152,12 @@ export class TerminalPromptQueue {
       }
     }
     this.flushNotes();
+  }
+
+  private announce(prompt: Prompt): void {
+    this.announced += 1;
+    if (this.announced <= MAX_ANNOUNCED_ARRIVALS) this.host.interject(arrivalLine(prompt, this.host.now()));
+    else if (this.announced === MAX_ANNOUNCED_ARRIVALS + 1) this.host.interject('  ▸ More requests are waiting: Tab shows the next; all are listed above the next prompt.');
   }
 
   /** Why a prompt left the screen without an answer. */

@@ -63,6 +63,8 @@ export const activityEntrySchema = z.object({
   server: z.string(),
   pid: z.number().optional(),
   executable: z.string().optional(),
+  /** Who asked, in one line: the verified identity ("node …/index.js, started by Claude"), or why it is unverified; for rule lines, the rule's identity. */
+  identity: z.string().max(1024).optional(),
   names: z.array(z.string()),
   action: activityActionSchema,
   tool: z.string().optional(),

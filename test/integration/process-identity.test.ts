@@ -63,7 +63,7 @@ describe('process identity', { skip: process.platform !== 'linux' ? 'needs /proc
   });
 
   it('off Linux (or without /proc) the claim is shown, marked unverified', async () => {
-    assert.deepEqual(await identifyPeer(4242, { clientPort: 1, serverPort: 2 }, 'darwin'), { claimedPid: 4242, pid: 4242, verified: false });
+    assert.deepEqual(await identifyPeer(4242, { clientPort: 1, serverPort: 2 }, { platform: 'darwin' }), { claimedPid: 4242, pid: 4242, verified: false, unverifiedReason: 'platform' });
   });
 });
 

@@ -21,8 +21,8 @@ import {
 } from '../../shared/bridge-protocol.js';
 import { KeyholdError, isKeyholdError } from '../../shared/keyhold-error.js';
 import { rawText } from '../../shared/node-io.js';
-import { identifyPeer, type SocketPorts } from './process-identity.js';
-import type { Prompt } from './prompter.js';
+import type { SocketPorts } from './process-identity.js';
+import type { ProcessInfo, Prompt } from './prompter.js';
 import type { SecretAccess } from './secret-access.js';
 import type { ClientSession, SecretChanges } from './secret-changes.js';
 
@@ -40,6 +40,8 @@ export interface ConnectionDeps {
   readonly access: SecretAccess;
   readonly changes: Pick<SecretChanges, 'endSession'>;
   readonly appVersion: string;
+  /** Who is behind a connection (process-identity.ts `identifyPeer`, sharing the core's /proc scans). */
+  readonly identify: (claimedPid: number, ports: SocketPorts) => Promise<ProcessInfo>;
   readonly onSession?: (session: ClientSession, open: boolean) => void;
   /** Told about every well-formed request after `hello`, before it is handled (the test kit records them). */
   readonly onRequest?: RequestObserver;
@@ -141,7 +143,7 @@ export class ClientConnection {
   private async hello(params: RequestParams<'hello'>): Promise<object> {
     if (this.session !== undefined || this.helloInFlight) throw new KeyholdError('invalid_request', 'hello was already sent on this connection.');
     this.helloInFlight = true;
-    const process = await identifyPeer(params.process.pid, this.ports);
+    const process = await this.deps.identify(params.process.pid, this.ports);
     // The client may have gone while /proc was read: then `closed()` already ran and found
     // no session, so registering one now would leave a ghost session behind.
     if (this.socket.readyState !== this.socket.OPEN) throw new KeyholdError('cancelled', 'The client disconnected during hello.');

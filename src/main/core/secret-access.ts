@@ -43,7 +43,7 @@ export interface SecretAccessDeps {
   /** Read only: every change goes through `changes`. */
   readonly vault: Pick<Vault, 'has' | 'meta' | 'list' | 'servers' | 'read'>;
   readonly grants: Pick<GrantStore, 'covers'>;
-  readonly rules: Pick<RuleStore, 'covers'>;
+  readonly rules: Pick<RuleStore, 'match'>;
   readonly broker: Broker;
   readonly changes: SecretChanges;
   /** Values of session-granted reads (value-cache.ts); without it every read goes to the keychain. */
@@ -62,12 +62,14 @@ export class SecretAccess {
       const entered = missing.length > 0 ? await this.collect(session, fieldsFor(missing, params.fields), params, call) : {};
       const stored = params.names.filter((name) => !missing.includes(name));
       if (stored.length > 0) {
-        if (this.deps.rules.covers(session.server, stored)) this.log(session, stored, 'allowed_by_rule', params.tool, call.requestId);
+        // A rule applies only to the verified process it was made for (rules.ts); otherwise its note tells the window why it did not.
+        const rule = this.deps.rules.match(session.server, stored, session.process);
+        if (rule.applies) this.log(session, stored, 'allowed_by_rule', params.tool, call.requestId);
         else if (grants.covers(session.sessionId, session.server, stored)) this.log(session, stored, 'granted_by_session', params.tool, call.requestId);
-        else await this.askApproval(session, stored, params, call);
+        else await this.askApproval(session, stored, params, call, 'read', rule.note);
       }
       const values = { ...(await this.readStored(session, stored)), ...entered };
-      this.deps.changes.markUsed(session.server, params.names);
+      this.deps.changes.markUsed(session.server, params.names, session.process);
       return values;
     });
   }
@@ -175,8 +177,15 @@ export class SecretAccess {
     params: { reason?: string; tool?: string; timeoutMs?: number },
     call: CallContext,
     action: ApprovalAction = 'read',
+    ruleNote?: string,
   ): Promise<void> {
-    const prompt = { kind: 'approval' as const, ...promptBase(session, params, call.requestId), names, ...(action === 'read' ? {} : { action }) };
+    const prompt = {
+      kind: 'approval' as const,
+      ...promptBase(session, params, call.requestId),
+      names,
+      ...(action === 'read' ? {} : { action }),
+      ...(ruleNote === undefined ? {} : { ruleNote }),
+    };
     const decision = await this.deps.broker.approve(prompt, askOptions(params, call));
     const detail = action === 'read' ? undefined : action;
     if (decision === 'deny') {

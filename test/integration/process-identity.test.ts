@@ -9,6 +9,8 @@ import { after, before, describe, it } from 'node:test';
 
 import { identifyPeer } from '../../src/main/core/process-identity.js';
 import { startCore, type KeyholdCore } from '../../src/main/core/keyhold-core.js';
+import { MemoryKeychain } from '../../src/main/core/memory-keychain.js';
+import { nodeProcFs, type ProcFs } from '../../src/main/core/proc-fs.js';
 import { RawBridgeClient } from '../helpers/raw-bridge-client.js';
 import { ScriptedPrompter } from '../helpers/scripted-prompter.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
@@ -60,6 +62,59 @@ describe('process identity', { skip: process.platform !== 'linux' ? 'needs /proc
     assert.equal(session?.process.pid, child.pid);
     assert.equal(session?.process.verified, true);
     await exited;
+  });
+
+  it('argv_rewritten: a process that retitles itself to look like a server gets no identity a rule could match', async () => {
+    const script = `
+      process.title = 'node /opt/mcp/server-github/dist/index.js';
+      const WebSocket = require(${JSON.stringify(require_ws())});
+      const ws = new WebSocket(process.argv[1], { headers: { Authorization: 'Bearer ' + process.argv[2] } });
+      ws.on('open', () => ws.send(JSON.stringify({ id: 'h', type: 'hello', params: { protocol: 1, server: { name: 'retitled' }, process: { pid: process.pid } } })));
+      ws.on('message', () => setTimeout(() => process.exit(0), 300));`;
+    const child = spawn(process.execPath, ['-e', script, core.url, core.token, 'x'.repeat(64)], { stdio: 'ignore' });
+    const exited = new Promise((r) => child.once('exit', r));
+    const deadline = Date.now() + 5_000;
+    while (!core.sessions().some((s) => s.server === 'retitled') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const session = core.sessions().find((s) => s.server === 'retitled');
+    assert.equal(session?.process.pid, child.pid);
+    assert.equal(session?.process.identity, undefined);
+    assert.equal(session?.process.unverifiedReason, 'argv_rewritten');
+    await exited;
+  });
+
+  it('proc_scan_flood: hellos claiming wrong pids share their /proc scans, and each still finds its real process', async () => {
+    const dir = await makeTempDir();
+    let procScans = 0;
+    const counting: ProcFs = {
+      ...nodeProcFs,
+      readdir: (path) => {
+        if (path === '/proc') procScans += 1;
+        return nodeProcFs.readdir(path);
+      },
+    };
+    const flooded = await startCore({ dataDir: dir.path, prompter: new ScriptedPrompter(), appVersion: 'test', keychain: new MemoryKeychain(), writeDiscoveryFile: false, procFs: counting });
+    const FLOOD = 60;
+    const clients = await Promise.all(Array.from({ length: FLOOD }, () => RawBridgeClient.connect(flooded.url, flooded.token)));
+    try {
+      const honest = await RawBridgeClient.connect(flooded.url, flooded.token);
+      clients.push(honest);
+      const replies = clients.map((client, i) =>
+        client.call('hello', { protocol: 1, server: { name: i === FLOOD ? 'honest' : `flood-${i}` }, process: { pid: i === FLOOD ? process.pid : 1 } }),
+      );
+      assert.ok((await Promise.all(replies)).every((reply) => reply.ok === true));
+      // Today's main scanned all of /proc once per wrong claim (60 scans); shared scans need a handful.
+      assert.ok(procScans <= 6, `${procScans} full /proc scans for ${FLOOD + 1} hellos`);
+      const sessions = flooded.sessions();
+      assert.equal(sessions.length, FLOOD + 1);
+      for (const session of sessions) assert.equal(session.process.pid, process.pid, 'every hello is attributed to its real process');
+      const honestSession = sessions.find((s) => s.server === 'honest');
+      assert.equal(honestSession?.process.identity?.executable, realpathSync(process.execPath));
+      assert.equal(sessions.find((s) => s.server === 'flood-0')?.process.unverifiedReason, 'claimed_pid_mismatch');
+    } finally {
+      for (const client of clients) client.close();
+      await flooded.stop();
+      await dir.cleanup();
+    }
   });
 
   it('off Linux (or without /proc) the claim is shown, marked unverified', async () => {

@@ -168,7 +168,8 @@ for (const runAs of MATRIX) describe(`built main process on a fake Electron: ${r
 
     const state = (await main.invoke(manager.id, invokeChannel('manager', 'load'), {})) as { servers: Array<{ name: string; secrets: Array<{ name: string }> }> };
     assert.deepEqual(state.servers.map((s) => [s.name, s.secrets.map((x) => x.name)]), [['wiring', ['api_key']]]);
-    await main.invoke(manager.id, invokeChannel('manager', 'addRule'), { server: 'wiring', name: 'api_key' });
+    const [candidate] = (await main.invoke(manager.id, invokeChannel('manager', 'ruleCandidates'), { server: 'wiring', name: 'api_key' })) as Array<{ key: string }>;
+    await main.invoke(manager.id, invokeChannel('manager', 'addRule'), { server: 'wiring', name: 'api_key', candidate: candidate?.key });
     await waitFor('manager.changed', async () =>
       (await main.state()).windows.find((w) => w.id === manager.id)?.sent.includes(eventChannel('manager', 'changed')) === true ? true : undefined,
     );

@@ -75,7 +75,7 @@ async function describeExecutable(fs: ProcFs, pid: number): Promise<{ executable
 
 async function describeProcess(fs: ProcFs, pid: number): Promise<{ executable?: string; commandLine?: string }> {
   const argv = await readArgv(fs, pid);
-  const commandLine = argv?.filter(Boolean).join(' ').slice(0, MAX_COMMAND_LINE_CHARS);
+  const commandLine = argv === undefined ? undefined : capped(argv.filter(Boolean).join(' '), MAX_COMMAND_LINE_CHARS);
   return { ...(await describeExecutable(fs, pid)), ...(commandLine === undefined || commandLine === '' ? {} : { commandLine }) };
 }
 
@@ -137,6 +137,15 @@ async function readEnvironment(fs: ProcFs, pid: number, family: InterpreterFamil
   return set.sort();
 }
 
-function capped(text: string): string {
-  return text.length > MAX_IDENTITY_TEXT ? `${text.slice(0, MAX_IDENTITY_TEXT - 1)}…` : text;
+/**
+ * /proc text is partly the process's choice (its argv, its file names): control
+ * characters, bidi overrides and zero-width marks become `?`, so nothing it
+ * chose can restyle or reorder what the windows and the terminal show, and it is cut to a bound.
+ */
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
+function capped(text: string, max = MAX_IDENTITY_TEXT): string {
+  const clean = text.replace(UNPRINTABLE, '?');
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }

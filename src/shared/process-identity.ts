@@ -35,6 +35,12 @@ export const processIdentitySchema = z.strictObject({
   executable: text,
   /** What an interpreter runs (see the module comment); absent for a native program. */
   script: text.optional(),
+  /**
+   * The arguments, where they decide what runs: a native program's whole
+   * argv after argv[0] (`sh -c …`, `docker run …`), and what the keyhold CLI
+   * runs (`keyhold run -- …`). An interpreter's own script arguments are not part of it.
+   */
+  arguments: text.optional(),
   /** Code loaded before the script (resolved paths), and code-loading environment variables (`NAME=value`). */
   preloads: z.array(text).max(32).optional(),
   /** The npx / uvx / bunx package the process was started through, when one is in its parent chain. */
@@ -73,11 +79,11 @@ function baseName(path: string): string {
   return path.split('/').pop() ?? path;
 }
 
-/** One line: `node …/server-github/dist/index.js, started by Claude`. */
+/** One line: `node …/server-github/dist/index.js, started by Claude` (with `preloading …` and the npx/uvx package when there are). */
 export function describeIdentity(identity: ProcessIdentity): string {
-  const program = identity.script === undefined ? shortPath(identity.executable) : `${baseName(identity.executable)} ${shortPath(identity.script)}`;
+  const program = `${identity.script === undefined ? shortPath(identity.executable) : `${baseName(identity.executable)} ${shortPath(identity.script)}`}${identity.arguments === undefined ? '' : ` ${identity.arguments.length > 60 ? `${identity.arguments.slice(0, 59)}…` : identity.arguments}`}`;
   const through = identity.package === undefined ? '' : ` (${identity.package})`;
-  const preloads = identity.preloads === undefined || identity.preloads.length === 0 ? '' : ` with ${identity.preloads.length} preloaded`;
+  const preloads = identity.preloads === undefined || identity.preloads.length === 0 ? '' : ` preloading ${identity.preloads.map((p) => shortPath(p, 40)).join(', ')}`;
   return `${program}${through}${preloads}, started by ${CLIENT_LABELS[identity.client.kind]}`;
 }
 
@@ -86,6 +92,7 @@ export function identityDifferences(rule: ProcessIdentity, actual: ProcessIdenti
   const differences: string[] = [];
   if (rule.executable !== actual.executable) differences.push(`program ${actual.executable} instead of ${rule.executable}`);
   if ((rule.script ?? '') !== (actual.script ?? '')) differences.push(`script ${actual.script ?? '(none)'} instead of ${rule.script ?? '(none)'}`);
+  if ((rule.arguments ?? '') !== (actual.arguments ?? '')) differences.push(`arguments "${actual.arguments ?? ''}" instead of "${rule.arguments ?? ''}"`);
   if (JSON.stringify(rule.preloads ?? []) !== JSON.stringify(actual.preloads ?? [])) {
     differences.push(`preloaded code ${(actual.preloads ?? []).join(' ') || '(none)'} instead of ${(rule.preloads ?? []).join(' ') || '(none)'}`);
   }

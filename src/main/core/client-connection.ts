@@ -134,6 +134,14 @@ export class ClientConnection {
         return this.prompting(id, (call) => this.deps.access.put(session, params as RequestParams<'secrets.put'>, call));
       case 'secrets.delete':
         return this.prompting(id, (call) => this.deps.access.delete(session, params as RequestParams<'secrets.delete'>, call));
+      case 'rules.list':
+        return { rules: this.deps.access.listRules() };
+      case 'rules.candidates':
+        return { candidates: this.deps.access.ruleCandidates(session, (params as RequestParams<'rules.candidates'>).name) };
+      case 'rules.add':
+        return this.prompting(id, (call) => this.deps.access.addRule(session, params as RequestParams<'rules.add'>, call));
+      case 'rules.remove':
+        return this.prompting(id, (call) => this.deps.access.removeRules(session, params as RequestParams<'rules.remove'>, call));
       case 'cancel':
         this.inFlight.get((params as RequestParams<'cancel'>).id)?.abort(new KeyholdError('cancelled', 'The MCP server cancelled the request.'));
         return {};

@@ -100,8 +100,8 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
   const activity = new ActivityLog({ dataDir, now });
   const cache = options.cacheGrantedValues === false ? undefined : new GrantValueCache({ grants, onVaultWrite: (listener) => vault.onWrite(listener) });
   const changes = new SecretChanges({ vault, grants, rules, activity, settings });
-  const access = new SecretAccess({ vault, grants, broker, rules, changes, cache });
   const sessions = new Map<string, ClientSession>();
+  const access = new SecretAccess({ vault, grants, broker, rules, changes, cache, sessions: () => [...sessions.values()] });
   const connections = new Set<ClientConnection>();
   const procFs = options.procFs ?? nodeProcFs;
   // One index for every connection: concurrent hellos share their /proc scans (socket-holders.ts).

@@ -90,13 +90,26 @@ export async function readIdentity(fs: ProcFs, pid: number, executable: string):
   const preloads = [...(await Promise.all((launch?.preloads ?? []).map((p) => resolvePreload(fs, cwd, p)))), ...env].map(capped);
   const { client, package: packageSpec } = await launchingClient(fs, pid);
   const script = launch === undefined ? undefined : await describeScript(fs, cwd, launch.script);
+  const args = decidingArguments(argv, launch?.script);
   return {
     executable: capped(executable),
     ...(script === undefined ? {} : { script: capped(script) }),
+    ...(args === undefined ? {} : { arguments: capped(args) }),
     ...(preloads.length === 0 ? {} : { preloads: preloads.slice(0, 32) }),
     ...(packageSpec === undefined ? {} : { package: capped(packageSpec) }),
     client: { kind: client.kind, ...(client.executable === undefined ? {} : { executable: capped(client.executable) }) },
   };
+}
+
+/** The keyhold CLI's own entry files: what they run is in their arguments (`run -- <command>`). */
+const LAUNCHER_SCRIPT = /(^|\/)(keyhold|keyhold\.mjs|keyhold\.cjs)$/;
+
+/** A native program's arguments, or a launcher script's; undefined when the script alone says what runs. */
+function decidingArguments(argv: readonly string[], script: EntryScript | undefined): string | undefined {
+  if (script === undefined) return argv.length > 1 ? argv.slice(1).join(' ') : undefined;
+  if (script.kind !== 'file' || !LAUNCHER_SCRIPT.test(script.path)) return undefined;
+  const rest = argv.slice(argv.indexOf(script.path) + 1);
+  return rest.length > 0 ? rest.join(' ') : undefined;
 }
 
 async function describeScript(fs: ProcFs, cwd: string | undefined, script: EntryScript): Promise<string | undefined> {

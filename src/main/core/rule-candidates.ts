@@ -23,11 +23,15 @@ export interface RuleCandidate {
 }
 
 export function identityKey(identity: ProcessIdentity): string {
-  const canonical = [identity.executable, identity.script ?? null, identity.preloads ?? [], identity.package ?? null, identity.client.kind, identity.client.executable ?? null];
+  const canonical = [identity.executable, identity.script ?? null, identity.arguments ?? null, identity.preloads ?? [], identity.package ?? null, identity.client.kind, identity.client.executable ?? null];
   return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url').slice(0, 22);
 }
 
-/** Live verified sessions of `server` first (newest last), then the last verified reader of the secret; one entry per identity. */
+/**
+ * Live verified sessions of `server` (one entry per identity), then the last
+ * verified reader of the secret — listed even when a session has the same
+ * identity, so "the last reader" can always be chosen as such.
+ */
 export function ruleCandidates(
   sessions: readonly ClientSession[],
   changes: Pick<SecretChanges, 'lastReader'>,
@@ -44,7 +48,7 @@ export function ruleCandidates(
   const last = changes.lastReader(server, name);
   if (last !== undefined) {
     const key = identityKey(last.identity);
-    if (!found.has(key)) found.set(key, { key, source: 'last_reader', at: last.at, identity: last.identity, description: describeIdentity(last.identity) });
+    return [...found.values(), { key, source: 'last_reader', at: last.at, identity: last.identity, description: describeIdentity(last.identity) }];
   }
   return [...found.values()];
 }

@@ -30,7 +30,8 @@ export function AlwaysAllowDialog({ server, name, run, onDone }: AlwaysAllowDial
     const dialog = dialogRef.current;
     if (dialog !== null && !dialog.open) dialog.showModal();
     void run(() => api.ruleCandidates({ server, name })).then((found) => {
-      setCandidates(found ?? []);
+      // A running connection that is also the last reader is one process: list it once.
+      setCandidates((found ?? []).filter((candidate, index, all) => all.findIndex((c) => c.key === candidate.key) === index));
       setChosen(found?.[0]?.key ?? null);
     });
     return () => {

@@ -13,6 +13,12 @@ export function IdentityDetails({ identity }: { identity: ProcessIdentity }) {
           <dd className="mono">{identity.script}</dd>
         </>
       )}
+      {identity.arguments === undefined ? null : (
+        <>
+          <dt>Arguments</dt>
+          <dd className="mono">{identity.arguments}</dd>
+        </>
+      )}
       {identity.preloads === undefined ? null : (
         <>
           <dt>Preloaded</dt>

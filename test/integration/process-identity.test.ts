@@ -7,7 +7,7 @@ import { realpathSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 
-import { identifyPeer } from '../../src/main/core/process-identity.js';
+import { identifyPeer, readIdentity } from '../../src/main/core/process-identity.js';
 import { startCore, type KeyholdCore } from '../../src/main/core/keyhold-core.js';
 import { MemoryKeychain } from '../../src/main/core/memory-keychain.js';
 import { nodeProcFs, type ProcFs } from '../../src/main/core/proc-fs.js';
@@ -125,3 +125,36 @@ describe('process identity', { skip: process.platform !== 'linux' ? 'needs /proc
 function require_ws(): string {
   return new URL('../../node_modules/ws/index.js', import.meta.url).pathname;
 }
+
+describe('identity parts read from /proc (a fake /proc)', () => {
+  const fakeProc = (argv: string[], extra: Record<string, string> = {}): ProcFs => ({
+    readdir: () => Promise.resolve([]),
+    readlink: (path) => (path.endsWith('/cwd') ? Promise.resolve('/home/u/project') : Promise.reject(new Error('ENOENT'))),
+    readFile: (path) => {
+      if (path.endsWith('/cmdline')) return Promise.resolve(`${argv.join('\0')}\0`);
+      if (path.endsWith('/environ')) return Promise.resolve(Object.entries(extra).map(([k, v]) => `${k}=${v}`).join('\0'));
+      return Promise.reject(new Error('ENOENT'));
+    },
+    realpath: (path) => Promise.resolve(path),
+  });
+
+  it('a native program is bound to its arguments (sh -c, docker run …); the keyhold CLI to what it runs', async () => {
+    const sh = await readIdentity(fakeProc(['sh', '-c', 'curl https://x']), 7, '/usr/bin/dash');
+    assert.equal('arguments' in sh ? sh.arguments : undefined, '-c curl https://x');
+    const run = await readIdentity(fakeProc(['node', '/opt/keyhold/bin/keyhold.mjs', 'run', '--', 'node', 'server.js']), 7, '/usr/bin/node');
+    assert.equal('script' in run ? run.script : undefined, '/opt/keyhold/bin/keyhold.mjs');
+    assert.equal('arguments' in run ? run.arguments : undefined, 'run -- node server.js');
+  });
+
+  it('relative scripts resolve against the process\'s directory; preloads and code-loading variables are part of it', async () => {
+    const identity = await readIdentity(fakeProc(['node', '--import', './hook.mjs', 'dist/index.js'], { NODE_OPTIONS: '--require /tmp/x.cjs', HOME: '/home/u' }), 7, '/usr/bin/node');
+    assert.ok(!('reason' in identity));
+    assert.equal(identity.script, '/home/u/project/dist/index.js');
+    assert.deepEqual(identity.preloads, ['/home/u/project/hook.mjs', 'NODE_OPTIONS=--require /tmp/x.cjs']);
+    assert.equal(identity.arguments, undefined, "a script's own arguments are not part of it");
+  });
+
+  it('no_script: an interpreter reading code from stdin has no identity', async () => {
+    assert.deepEqual(await readIdentity(fakeProc(['python3']), 7, '/usr/bin/python3.12'), { reason: 'no_script' });
+  });
+});

@@ -87,7 +87,7 @@ export async function readIdentity(fs: ProcFs, pid: number, executable: string):
   if (launch?.script.kind === 'stdin') return { reason: 'no_script' };
   const cwd = await fs.readlink(`/proc/${pid}/cwd`).catch(() => undefined);
   const env = await readEnvironment(fs, pid, launch?.family);
-  const preloads = [...(await Promise.all((launch?.preloads ?? []).map((p) => resolvePreload(fs, cwd, p)))), ...env].map(capped);
+  const preloads = [...(await Promise.all((launch?.preloads ?? []).map((p) => resolvePreload(fs, cwd, p)))), ...env].map((text) => capped(text));
   const { client, package: packageSpec } = await launchingClient(fs, pid);
   const script = launch === undefined ? undefined : await describeScript(fs, cwd, launch.script);
   const args = decidingArguments(argv, launch?.script);

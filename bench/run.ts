@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { benchBaselines } from './suites/baselines.js';
 import { benchBridge, bareNodeRss } from './suites/bridge.js';
 import { benchCli } from './suites/cli.js';
+import { benchHelloFlood } from './suites/identity.js';
 import { benchWindow } from './suites/window.js';
 import { evaluateTargets } from './targets.js';
 import { REPO_ROOT } from './serve-process.js';
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     log(`${label} done in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   };
   await stage('bridge', () => benchBridge({ quick, log }));
+  await stage('identity', () => benchHelloFlood({ quick, log }));
   await stage('baselines', () => benchBaselines({ quick }));
   await stage('bare node', async () => [await bareNodeRss()]);
   await stage('cli', () => benchCli({ quick, log }));

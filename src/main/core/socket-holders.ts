@@ -29,6 +29,8 @@ export type HolderLookup =
   | { readonly found: true; readonly inode: string; readonly pids: readonly number[] }
   | { readonly found: false; readonly why: 'socket_not_found' | 'proc_unreadable' };
 
+/** Processes whose descriptors are read at once during a scan. */
+const PARALLEL_PROCESSES = 8;
 /** Lookups one scan serves at most; more wait for the following scan. */
 const MAX_WAITING = 1024;
 
@@ -101,16 +103,22 @@ export class SocketHolderIndex {
     return found;
   }
 
-  /** Every process whose descriptors we may read, once; each descriptor that is a wanted socket adds its process. */
+  /**
+   * Every process whose descriptors we may read, once; each descriptor that is
+   * a wanted socket adds its process. Processes are read PARALLEL_PROCESSES at
+   * a time (the reads go to libuv's thread pool), their descriptors together.
+   */
   private async findHolders(targets: Map<string, Set<number>>): Promise<void> {
     const pids = (await this.fs.readdir('/proc')).filter((entry) => /^\d+$/.test(entry));
-    for (const pid of pids) {
-      const fds = await this.fs.readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
-      for (const fd of fds) {
-        const link = await this.fs.readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
-        targets.get(link)?.add(Number(pid));
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      for (let pid = pids[next++]; pid !== undefined; pid = pids[next++]) {
+        const fds = await this.fs.readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
+        const links = await Promise.all(fds.map((fd) => this.fs.readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')));
+        for (const link of links) targets.get(link)?.add(Number(pid));
       }
-    }
+    };
+    await Promise.all(Array.from({ length: PARALLEL_PROCESSES }, worker));
   }
 }
 

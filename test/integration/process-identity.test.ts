@@ -11,6 +11,7 @@ import { identifyPeer, readIdentity } from '../../src/main/core/process-identity
 import { startCore, type KeyholdCore } from '../../src/main/core/keyhold-core.js';
 import { MemoryKeychain } from '../../src/main/core/memory-keychain.js';
 import { nodeProcFs, type ProcFs } from '../../src/main/core/proc-fs.js';
+import type { ClientSession } from '../../src/main/core/secret-changes.js';
 import { RawBridgeClient } from '../helpers/raw-bridge-client.js';
 import { ScriptedPrompter } from '../helpers/scripted-prompter.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
@@ -48,38 +49,35 @@ describe('process identity', { skip: process.platform !== 'linux' ? 'needs /proc
     client.close();
   });
 
-  it('a connection from another process is attributed to that process', async () => {
+  /** Runs `node -e` with a client that says hello as `server` claiming `claim` (a JS expression); resolves with its session and pid. */
+  async function childSession(server: string, claim: string, prelude = ''): Promise<{ session: ClientSession | undefined; pid: number | undefined }> {
     const script = `
+      ${prelude}
       const WebSocket = require(${JSON.stringify(require_ws())});
       const ws = new WebSocket(process.argv[1], { headers: { Authorization: 'Bearer ' + process.argv[2] } });
-      ws.on('open', () => ws.send(JSON.stringify({ id: 'h', type: 'hello', params: { protocol: 1, server: { name: 'child' }, process: { pid: 99999 } } })));
+      ws.on('open', () => ws.send(JSON.stringify({ id: 'h', type: 'hello', params: { protocol: 1, server: { name: ${JSON.stringify(server)} }, process: { pid: ${claim} } } })));
       ws.on('message', () => setTimeout(() => process.exit(0), 300));`;
-    const child = spawn(process.execPath, ['-e', script, core.url, core.token], { stdio: 'ignore' });
-    const exited = new Promise((r) => child.once('exit', r));
-    const deadline = Date.now() + 5_000;
-    while (!core.sessions().some((s) => s.server === 'child') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    const session = core.sessions().find((s) => s.server === 'child');
-    assert.equal(session?.process.pid, child.pid);
-    assert.equal(session?.process.verified, true);
-    await exited;
-  });
-
-  it('argv_rewritten: a process that retitles itself to look like a server gets no identity a rule could match', async () => {
-    const script = `
-      process.title = 'node /opt/mcp/server-github/dist/index.js';
-      const WebSocket = require(${JSON.stringify(require_ws())});
-      const ws = new WebSocket(process.argv[1], { headers: { Authorization: 'Bearer ' + process.argv[2] } });
-      ws.on('open', () => ws.send(JSON.stringify({ id: 'h', type: 'hello', params: { protocol: 1, server: { name: 'retitled' }, process: { pid: process.pid } } })));
-      ws.on('message', () => setTimeout(() => process.exit(0), 300));`;
+    // The third argument leaves room in argv for a process.title rewrite.
     const child = spawn(process.execPath, ['-e', script, core.url, core.token, 'x'.repeat(64)], { stdio: 'ignore' });
     const exited = new Promise((r) => child.once('exit', r));
     const deadline = Date.now() + 5_000;
-    while (!core.sessions().some((s) => s.server === 'retitled') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    const session = core.sessions().find((s) => s.server === 'retitled');
-    assert.equal(session?.process.pid, child.pid);
+    while (!core.sessions().some((s) => s.server === server) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const session = core.sessions().find((s) => s.server === server);
+    await exited;
+    return { session, pid: child.pid };
+  }
+
+  it('a connection from another process is attributed to that process', async () => {
+    const { session, pid } = await childSession('child', '99999');
+    assert.equal(session?.process.pid, pid);
+    assert.equal(session?.process.verified, true);
+  });
+
+  it('argv_rewritten: a process that retitles itself to look like a server gets no identity a rule could match', async () => {
+    const { session, pid } = await childSession('retitled', 'process.pid', "process.title = 'node /opt/mcp/server-github/dist/index.js';");
+    assert.equal(session?.process.pid, pid);
     assert.equal(session?.process.identity, undefined);
     assert.equal(session?.process.unverifiedReason, 'argv_rewritten');
-    await exited;
   });
 
   it('proc_scan_flood: hellos claiming wrong pids share their /proc scans, and each still finds its real process', async () => {

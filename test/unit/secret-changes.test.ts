@@ -118,10 +118,13 @@ describe('the same change logs the same line, whoever makes it', () => {
     await assert.rejects(client.delete(['KEY']));
   });
 
-  it('delete drops the always-allow rule, from the bridge as from the manager', async () => {
+  it('delete drops the always-allow rule and the last verified reader, from the bridge as from the manager', async () => {
+    await client.get(['KEY']);
+    assert.ok(core.changes.lastReader(SERVER, 'KEY') !== undefined, 'the verified reader is remembered');
     await alwaysAllow('KEY');
     await client.delete(['KEY']);
     assert.deepEqual(core.rules.list(), []);
+    assert.equal(core.changes.lastReader(SERVER, 'KEY'), undefined, 'a value stored later is not what that process read');
     await client.put({ KEY: 'v1' });
     await alwaysAllow('KEY');
     await manager('deleteSecret', { server: SERVER, name: 'KEY' });

@@ -102,6 +102,8 @@ export class SecretChanges {
     for (const name of names) {
       if (await vault.remove(server, name)) deleted.push(name);
       await rules.removeFor(server, name);
+      // A value stored later under the name is not "the secret that process read".
+      this.lastReaders.delete(`${server}/${name}`);
     }
     grants.revokeNames(server, names);
     if (deleted.length > 0) this.record(actor, server, deleted, 'deleted');

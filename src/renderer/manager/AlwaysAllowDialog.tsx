@@ -56,7 +56,7 @@ export function AlwaysAllowDialog({ server, name, run, onDone }: AlwaysAllowDial
       ) : candidates.length === 0 ? (
         <p className="dialog-text" data-testid="no-candidates">
           No verified process of {server} is connected or has used {name} since Keyhold started. Start the server, let it use the secret once, then come back: a rule is
-          always made for one verified process.
+          always made for one verified process. Keyhold can verify processes only on Linux today; elsewhere no rule can be made and every use asks.
         </p>
       ) : (
         <>

@@ -19,6 +19,7 @@ import { benchBaselines } from './suites/baselines.js';
 import { benchBridge, bareNodeRss } from './suites/bridge.js';
 import { benchCli } from './suites/cli.js';
 import { benchPendingFlood } from './suites/pending-flood.js';
+import { benchHelloFlood } from './suites/identity.js';
 import { benchWindow } from './suites/window.js';
 import { evaluateTargets } from './targets.js';
 import { REPO_ROOT } from './serve-process.js';
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
   };
   await stage('bridge', () => benchBridge({ quick, log }));
   await stage('pending flood', () => benchPendingFlood({ log }));
+  await stage('identity', () => benchHelloFlood({ quick, log }));
   await stage('baselines', () => benchBaselines({ quick }));
   await stage('bare node', async () => [await bareNodeRss()]);
   await stage('cli', () => benchCli({ quick, log }));

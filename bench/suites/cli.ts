@@ -8,12 +8,14 @@
  * while its command runs.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { KeyholdClient } from '../../src/bridge/index.js';
+import { launchingClient } from '../../src/main/core/launching-client.js';
+import { nodeProcFs } from '../../src/main/core/proc-fs.js';
 import { bundleServe } from '../bundle-serve.js';
 import { REPO_ROOT, rssOf, startServe } from '../serve-process.js';
 import { round, summarize, type BenchResult } from '../stats.js';
@@ -38,8 +40,17 @@ export async function benchCli(options: { quick: boolean; log: (line: string) =>
   const base: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('KEYHOLD_')));
   const noApp = await mkdtemp(join(tmpdir(), 'keyhold-bench-cli-none-'));
   const home = await mkdtemp(join(tmpdir(), 'keyhold-bench-cli-'));
-  // The rule exists before the app starts: only the user (the manager) makes rules, never a request.
-  await writeFile(join(home, 'rules.json'), JSON.stringify({ version: 1, rules: [{ id: 'bench', server, name: 'token', createdAt: Date.now() }] }), { mode: 0o600 });
+  // The rule exists before the app starts: only the user (the manager) makes rules, never a request. It is bound
+  // to the identity the app will verify for the measured command: node running bin/keyhold.mjs with these
+  // arguments, started from this benchmark's chain (the same launching client as this process).
+  const identity = {
+    executable: await realpath(process.execPath),
+    script: await realpath(BIN),
+    arguments: `run -- ${process.execPath} -e 0`,
+    client: (await launchingClient(nodeProcFs, process.pid)).client,
+  };
+  const rules = [{ id: 'bench', server, name: 'token', createdAt: Date.now(), identity }];
+  await writeFile(join(home, 'rules.json'), JSON.stringify({ version: 2, rules }), { mode: 0o600 });
   const serve = await startServe({ home, policy: '*=allow', bundle: await bundleServe() });
   try {
     const seeder = new KeyholdClient({ server: { name: server }, url: serve.discovery.url, token: serve.discovery.token });

@@ -30,6 +30,8 @@ import {
   type RequestResult,
   type RequestType,
   type SecretName,
+  type WireRule,
+  type WireRuleCandidate,
 } from '../shared/bridge-protocol.js';
 import { KeyholdError, isKeyholdError } from '../shared/keyhold-error.js';
 import { BridgeConnection, CONNECTION_LOST_MESSAGE } from './connection.js';
@@ -209,6 +211,32 @@ export class KeyholdClient {
   async delete(names: readonly SecretName[], options: ChangeOptions = {}): Promise<{ deleted: SecretName[] }> {
     const params: RequestParams<'secrets.delete'> = { names: [...names], reason: options.reason, timeoutMs: options.timeoutMs ?? this.requestTimeoutMs };
     return this.call('secrets.delete', params, this.promptCallOptions(options));
+  }
+
+  /** Every server's always-allow rules with the process each is bound to; opens no window (`keyhold rules ls`). */
+  async rules(): Promise<WireRule[]> {
+    return (await this.call('rules.list', {}, { timeoutMs: QUICK_REQUEST_TIMEOUT_MS })).rules;
+  }
+
+  /** The verified processes a rule for this server's secret can be bound to (other live sessions, the last verified reader); no window. */
+  async ruleCandidates(name: SecretName): Promise<WireRuleCandidate[]> {
+    return (await this.call('rules.candidates', { name }, { timeoutMs: QUICK_REQUEST_TIMEOUT_MS })).candidates;
+  }
+
+  /**
+   * Asks the user for an always-allow rule for one of `ruleCandidates` (by
+   * key). Always opens an approval window that names the process; `denied`
+   * when the user says no. For the `keyhold rules add` command.
+   */
+  async addRule(name: SecretName, candidate: string, options: ChangeOptions = {}): Promise<WireRule> {
+    const params: RequestParams<'rules.add'> = { name, candidate, reason: options.reason, timeoutMs: options.timeoutMs ?? this.requestTimeoutMs };
+    return (await this.call('rules.add', params, this.promptCallOptions(options))).rule;
+  }
+
+  /** Asks the user to remove the secret's always-allow rules (or the one with `id`); always opens an approval window. */
+  async removeRules(name: SecretName, options: ChangeOptions & { readonly id?: string } = {}): Promise<string[]> {
+    const params: RequestParams<'rules.remove'> = { name, id: options.id, reason: options.reason, timeoutMs: options.timeoutMs ?? this.requestTimeoutMs };
+    return (await this.call('rules.remove', params, this.promptCallOptions(options))).removed;
   }
 
   /**

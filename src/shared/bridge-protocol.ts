@@ -15,6 +15,7 @@
 import { z } from 'zod';
 
 import { promptKindSchema } from './domain.js';
+import { processIdentitySchema } from './process-identity.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -144,6 +145,32 @@ export const deleteParamsSchema = z.strictObject({
   timeoutMs: timeoutSchema.optional(),
 });
 
+/**
+ * Always-allow rules, for the `keyhold rules` command. `rules.list` and
+ * `rules.candidates` open no window. `rules.add` and `rules.remove` always
+ * open an approval window that names the rule (no session grant or rule skips
+ * it), and act on the connection's own server only. A rule is bound to a
+ * process the app verified — one of `rules.candidates` (a live session of the
+ * server other than the asking one, or the last verified process that read
+ * the secret), chosen by its key: no client can send an identity.
+ */
+export const rulesListParamsSchema = z.strictObject({});
+export const ruleCandidatesParamsSchema = z.strictObject({ name: secretNameSchema });
+const candidateKeySchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'a candidate key is base64url');
+export const ruleAddParamsSchema = z.strictObject({
+  name: secretNameSchema,
+  candidate: candidateKeySchema,
+  reason: reasonSchema.optional(),
+  timeoutMs: timeoutSchema.optional(),
+});
+export const ruleRemoveParamsSchema = z.strictObject({
+  name: secretNameSchema,
+  /** One rule of the secret; without it, all of the secret's rules. */
+  id: z.string().min(1).max(64).optional(),
+  reason: reasonSchema.optional(),
+  timeoutMs: timeoutSchema.optional(),
+});
+
 /** Every request type with its params schema; the single source for dispatch. */
 export const requestSchemas = {
   hello: helloParamsSchema,
@@ -155,6 +182,10 @@ export const requestSchemas = {
   'secrets.list': listParamsSchema,
   'secrets.put': putParamsSchema,
   'secrets.delete': deleteParamsSchema,
+  'rules.list': rulesListParamsSchema,
+  'rules.candidates': ruleCandidatesParamsSchema,
+  'rules.add': ruleAddParamsSchema,
+  'rules.remove': ruleRemoveParamsSchema,
 } as const;
 export type RequestType = keyof typeof requestSchemas;
 export type RequestParams<T extends RequestType> = z.infer<(typeof requestSchemas)[T]>;
@@ -189,6 +220,31 @@ export const putResultSchema = z.strictObject({
   replaced: z.array(secretNameSchema),
 });
 export const deleteResultSchema = z.strictObject({ deleted: z.array(secretNameSchema) });
+export const wireRuleSchema = z.strictObject({
+  id: z.string(),
+  server: serverNameSchema,
+  name: secretNameSchema,
+  createdAt: z.number(),
+  /** Absent on a rule made before rules had identities: it applies to no one until re-bound. */
+  identity: processIdentitySchema.optional(),
+});
+export type WireRule = z.infer<typeof wireRuleSchema>;
+export const rulesListResultSchema = z.strictObject({ rules: z.array(wireRuleSchema) });
+export const ruleCandidatesResultSchema = z.strictObject({
+  candidates: z.array(
+    z.strictObject({
+      key: candidateKeySchema,
+      source: z.enum(['session', 'last_reader']),
+      pid: z.number().int().optional(),
+      at: z.number().optional(),
+      description: z.string(),
+      identity: processIdentitySchema,
+    }),
+  ),
+});
+export type WireRuleCandidate = z.infer<typeof ruleCandidatesResultSchema>['candidates'][number];
+export const ruleAddResultSchema = z.strictObject({ rule: wireRuleSchema });
+export const ruleRemoveResultSchema = z.strictObject({ removed: z.array(z.string()) });
 
 export const resultSchemas = {
   hello: helloResultSchema,
@@ -200,6 +256,10 @@ export const resultSchemas = {
   'secrets.list': listResultSchema,
   'secrets.put': putResultSchema,
   'secrets.delete': deleteResultSchema,
+  'rules.list': rulesListResultSchema,
+  'rules.candidates': ruleCandidatesResultSchema,
+  'rules.add': ruleAddResultSchema,
+  'rules.remove': ruleRemoveResultSchema,
 } as const satisfies Record<RequestType, z.ZodType>;
 export type RequestResult<T extends RequestType> = z.infer<(typeof resultSchemas)[T]>;
 

@@ -22,11 +22,13 @@ export const approvalDecisionSchema = z.enum(APPROVAL_DECISIONS);
 /**
  * What an approval is for: `read` (the default when absent) hands the values
  * to the process; `store` writes values it sent (new or replacing the stored
- * ones); `delete` removes the stored values. Only `read` can be allowed for a
- * session: the core treats "Allow for session" on a store or delete as Allow
- * once, so every change to a secret is its own question.
+ * ones); `delete` removes the stored values; `always_allow` and `remove_rule`
+ * add or remove an always-allow rule (`keyhold rules add|rm`). Only `read` can
+ * be allowed for a session: the core treats "Allow for session" on any other
+ * as Allow once, so every change is its own question, and no grant or rule
+ * skips it.
  */
-export const APPROVAL_ACTIONS = ['read', 'store', 'delete'] as const;
+export const APPROVAL_ACTIONS = ['read', 'store', 'delete', 'always_allow', 'remove_rule'] as const;
 export type ApprovalAction = (typeof APPROVAL_ACTIONS)[number];
 export const approvalActionSchema = z.enum(APPROVAL_ACTIONS);
 
@@ -63,6 +65,8 @@ export const activityEntrySchema = z.object({
   server: z.string(),
   pid: z.number().optional(),
   executable: z.string().optional(),
+  /** Who asked, in one line: the verified identity ("node …/index.js, started by Claude"), or why it is unverified; for rule lines, the rule's identity. */
+  identity: z.string().max(1024).optional(),
   names: z.array(z.string()),
   action: activityActionSchema,
   tool: z.string().optional(),

@@ -11,6 +11,7 @@
 import { z } from 'zod';
 
 import { fieldSpecSchema, MAX_SECRET_VALUE_CHARS, secretNameSchema, serverNameSchema } from './bridge-protocol.js';
+import { processIdentitySchema, UNVERIFIED_REASONS } from './process-identity.js';
 import { activityEntrySchema, approvalActionSchema, approvalDecisionSchema, grantTtlMinutesSchema, promptKindSchema } from './domain.js';
 
 export { approvalDecisionSchema };
@@ -26,6 +27,12 @@ export const processViewSchema = z.strictObject({
   executable: z.string().optional(),
   commandLine: z.string().optional(),
   verified: z.boolean(),
+  /** The verified identity an always-allow rule could be bound to (shared/process-identity.ts). */
+  identity: processIdentitySchema.optional(),
+  /** Why the process has no such identity. */
+  unverifiedReason: z.enum(UNVERIFIED_REASONS).optional(),
+  /** Every process holding the connection, when more than one does. */
+  holders: z.array(z.strictObject({ pid: z.number().int(), executable: z.string().optional() })).optional(),
 });
 
 const promptViewBase = {
@@ -45,6 +52,10 @@ export const approvalViewSchema = z.strictObject({
   names: z.array(secretNameSchema),
   /** What the approval is for; absent means `read` (see ApprovalPrompt in src/main/core/prompter.ts). */
   action: approvalActionSchema.optional(),
+  /** Why an always-allow rule for these secrets did not apply. */
+  ruleNote: z.string().max(4096).optional(),
+  /** For a rule change (`always_allow`, `remove_rule`): the process the rule is for, as the core verified it. */
+  ruleIdentity: processIdentitySchema.optional(),
 });
 export type ApprovalView = z.infer<typeof approvalViewSchema>;
 
@@ -84,6 +95,8 @@ export const ruleRowSchema = z.strictObject({
   server: serverNameSchema,
   name: secretNameSchema,
   createdAt: z.number(),
+  /** The process the rule applies to; absent on a rule from an older Keyhold (it prompts until re-bound). */
+  identity: processIdentitySchema.optional(),
 });
 export type RuleRow = z.infer<typeof ruleRowSchema>;
 
@@ -127,6 +140,17 @@ export type ActivityRow = z.infer<typeof activityRowSchema>;
 
 const secretRef = { server: serverNameSchema, name: secretNameSchema };
 
+/** A process an always-allow rule can be bound to (src/main/core/rule-candidates.ts); the manager sends back its key. */
+export const ruleCandidateSchema = z.strictObject({
+  key: z.string().max(64),
+  source: z.enum(['session', 'last_reader']),
+  pid: z.number().int().optional(),
+  at: z.number().optional(),
+  identity: processIdentitySchema,
+  description: z.string(),
+});
+export type RuleCandidate = z.infer<typeof ruleCandidateSchema>;
+
 /** Every invoke-style call: `request` is what the renderer sends, `response` what main returns. */
 export const ipcContract = {
   approval: {
@@ -155,7 +179,10 @@ export const ipcContract = {
     addSecret: { request: z.strictObject({ ...secretRef, value: secretValueSchema.min(1) }), response: empty },
     replaceSecret: { request: z.strictObject({ ...secretRef, value: secretValueSchema.min(1) }), response: empty },
     revealSecret: { request: z.strictObject(secretRef), response: z.strictObject({ value: secretValueSchema }) },
-    addRule: { request: z.strictObject(secretRef), response: ruleRowSchema },
+    /** The processes an "Always allow" for this secret can be bound to: live sessions of its server, the last verified reader. */
+    ruleCandidates: { request: z.strictObject(secretRef), response: z.array(ruleCandidateSchema) },
+    /** Binds a rule to one of `ruleCandidates` (by key, looked up again by main); replaces the secret's rules without identity. */
+    addRule: { request: z.strictObject({ ...secretRef, candidate: z.string().max(64) }), response: ruleRowSchema },
     removeRule: { request: z.strictObject({ ruleId: z.string().max(64) }), response: empty },
     updateSettings: { request: settingsSchema.partial().strict(), response: settingsSchema },
     focusPrompt: { request: z.strictObject({ promptId: z.string().max(64) }), response: z.strictObject({ focused: z.boolean() }) },

@@ -168,7 +168,11 @@ for (const runAs of MATRIX) describe(`built main process on a fake Electron: ${r
 
     const state = (await main.invoke(manager.id, invokeChannel('manager', 'load'), {})) as { servers: Array<{ name: string; secrets: Array<{ name: string }> }> };
     assert.deepEqual(state.servers.map((s) => [s.name, s.secrets.map((x) => x.name)]), [['wiring', ['api_key']]]);
-    await main.invoke(manager.id, invokeChannel('manager', 'addRule'), { server: 'wiring', name: 'api_key' });
+    // An always-allow rule is bound to a verified process: only on Linux does the app have one to offer.
+    const candidates = (await main.invoke(manager.id, invokeChannel('manager', 'ruleCandidates'), { server: 'wiring', name: 'api_key' })) as Array<{ key: string }>;
+    assert.equal(candidates.length > 0, runAs.platform === 'linux', 'the test client is offered exactly where it can be verified');
+    if (candidates[0] !== undefined) await main.invoke(manager.id, invokeChannel('manager', 'addRule'), { server: 'wiring', name: 'api_key', candidate: candidates[0].key });
+    else await main.invoke(manager.id, invokeChannel('manager', 'updateSettings'), { grantTtlMinutes: 61 });
     await waitFor('manager.changed', async () =>
       (await main.state()).windows.find((w) => w.id === manager.id)?.sent.includes(eventChannel('manager', 'changed')) === true ? true : undefined,
     );

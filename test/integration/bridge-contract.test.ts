@@ -2,7 +2,7 @@
  * One contract, two apps: the same suite of bridge requests runs against
  * `FakeKeyholdApp` (@keyhold/bridge/testing) and a real `keyhold serve` in a
  * terminal (tmux, real keychain), so the published test kit cannot drift
- * from the app again. It covers all nine request types of protocol v1 at the
+ * from the app again. It covers every request type of protocol v1 at the
  * wire level (a raw client), with the user answering each window: by a
  * scripted answer in the fake, by keys typed into serve's terminal.
  */
@@ -143,6 +143,21 @@ for (const [name, start, skip] of TARGETS) {
       const fields = [{ name: 'OTHER', label: 'Other key', type: 'password', required: true }];
       const request = await answered('secrets.request', { fields }, { save: 'o1' }, 'Other key');
       assert.deepEqual(request.result, { values: { OTHER: 'o1' } });
+    });
+
+    it('rules.*: list and candidates without a window; add and remove only after an approval', async () => {
+      assert.deepEqual((await call('rules.list', {})).result, { rules: [] });
+      const candidates = (await call('rules.candidates', { name: 'API_KEY' })).result?.['candidates'] as Array<{ key: string; source: string }>;
+      // The app verified this process (Linux /proc) when it read API_KEY above: it is the last reader.
+      const key = candidates.find((c) => c.source === 'last_reader')?.key;
+      assert.ok(key !== undefined, JSON.stringify(candidates));
+      const added = await answered('rules.add', { name: 'API_KEY', candidate: key }, 'allow');
+      const rule = added.result?.['rule'] as { id: string; identity?: { executable: string } } | undefined;
+      assert.equal(typeof rule?.identity?.executable, 'string', JSON.stringify(added.error));
+      assert.equal(((await call('rules.list', {})).result?.['rules'] as unknown[]).length, 1);
+      assert.equal((await answered('rules.remove', { name: 'API_KEY' }, 'deny')).error?.code, 'denied');
+      assert.deepEqual((await answered('rules.remove', { name: 'API_KEY' }, 'allow')).result, { removed: [rule?.id] });
+      assert.equal((await call('rules.add', { name: 'API_KEY', candidate: 'made-up' })).error?.code, 'not_found', 'no window for a process the app does not know');
     });
 
     it('secrets.get denied → denied', async () => {

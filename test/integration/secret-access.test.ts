@@ -311,7 +311,10 @@ describe('names that are also JavaScript property names', () => {
     const client = new KeyholdClient({ server: { name: server }, url: core.url, token: core.token });
     try {
       await core.vault.put(server, { token: 'old' });
-      await core.rules.add(server, 'token');
+      await client.status();
+      const identity = core.sessions().find((s) => s.server === server)?.process.identity;
+      assert.ok(identity !== undefined, 'the test process has a verified identity');
+      await core.rules.add(server, 'token', identity);
       prompter.answer({ approval: 'allow' });
       assert.deepEqual(await client.delete(['token']), { deleted: ['token'] });
       assert.deepEqual(core.rules.list(), []);

@@ -4,6 +4,7 @@
  * with the contract, and manager actions change the vault, grants and rules.
  */
 import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 
 import { KeyholdClient, isKeyholdError } from '../../src/bridge/index.js';
@@ -95,7 +96,10 @@ describe('ui handlers', () => {
     assert.deepEqual(await dispatchUi(handlers, manager, 'manager', 'revealSecret', { server, name: 'token' }), { value: 'tok_good' });
     await dispatchUi(handlers, manager, 'manager', 'replaceSecret', { server, name: 'token', value: 'tok_replaced' });
     assert.equal(await keychain.get(keychainService(server), 'token'), 'tok_replaced');
-    const rule = (await dispatchUi(handlers, manager, 'manager', 'addRule', { server, name: 'token' })) as { id: string };
+    const candidates = (await dispatchUi(handlers, manager, 'manager', 'ruleCandidates', { server, name: 'token' })) as Array<{ key: string; identity: { script?: string } }>;
+    assert.equal(candidates[0]?.identity.script, fileURLToPath(import.meta.url), 'the live connection of this test process is offered, with its script');
+    await assert.rejects(dispatchUi(handlers, manager, 'manager', 'addRule', { server, name: 'token', candidate: 'made-up-key' }), /no longer connected or known/);
+    const rule = (await dispatchUi(handlers, manager, 'manager', 'addRule', { server, name: 'token', candidate: candidates[0]?.key })) as { id: string };
     assert.deepEqual(await client.get(['token']), { token: 'tok_replaced' });
     assert.equal(board.list().length, 0, 'no prompt with an always-allow rule');
     await dispatchUi(handlers, manager, 'manager', 'removeRule', { ruleId: rule.id });

@@ -69,4 +69,35 @@ describe('terminal prompter: approval actions', () => {
     assert.equal(await decision, 'allow_session');
     prompter.close();
   });
+
+  it('always_allow (keyhold rules add in serve): says ADD AN ALWAYS-ALLOW RULE with the process it is for; no "s"', async () => {
+    const { input, prompter, screen, waitFor } = setup();
+    const ruleIdentity = { executable: '/usr/bin/node', script: '/opt/mcp/server-github/dist/index.js', client: { kind: 'claude' as const, executable: '/opt/Claude/claude' } };
+    const decision = prompter.approve({ ...prompt('always_allow'), ruleIdentity }, new AbortController().signal);
+    await waitFor('Your answer:');
+    assert.match(screen(), /request to ADD AN ALWAYS-ALLOW RULE/);
+    assert.match(screen(), /ALWAYS GIVE demo\/token without asking to: node \/opt\/mcp\/server-github\/dist\/index\.js, started by Claude/);
+    input.write('s');
+    await waitFor('not a choice');
+    input.write('d');
+    assert.equal(await decision, 'deny');
+    prompter.close();
+  });
+
+  it('a read whose rule did not apply shows why, and a shared connection is shown with its holders, unverified', async () => {
+    const { input, prompter, screen, waitFor } = setup();
+    const shared = {
+      ...prompt(undefined),
+      ruleNote: 'An always-allow rule covers demo/token, but it does not apply: the connection is shared by more than one process.',
+      process: { claimedPid: 11, pid: 11, verified: false, unverifiedReason: 'shared_socket' as const, holders: [{ pid: 10, executable: '/usr/bin/python3.12' }, { pid: 11, executable: '/usr/bin/node' }] },
+    };
+    const decision = prompter.approve(shared, new AbortController().signal);
+    await waitFor('Your answer:');
+    assert.match(screen(), /Rule: {6}An always-allow rule covers demo\/token, but it does not apply/);
+    assert.match(screen(), /UNVERIFIED \(shared connection\)/);
+    assert.match(screen(), /SHARED connection, held by pid 10 \/usr\/bin\/python3\.12, pid 11 \/usr\/bin\/node/);
+    input.write('d');
+    assert.equal(await decision, 'deny');
+    prompter.close();
+  });
 });

@@ -62,6 +62,12 @@ describe('the same change logs the same line, whoever makes it', () => {
   let handlers: ReturnType<typeof createUiHandlers>;
   let cleanup: () => Promise<void>;
   const manager = (method: string, payload: object): Promise<unknown> => dispatchUi(handlers, { kind: 'manager' }, 'manager', method, payload);
+  /** The manager's "Always allow", bound to the first process it offers (this test's live connection). */
+  const alwaysAllow = async (name: string): Promise<unknown> => {
+    const [candidate] = (await manager('ruleCandidates', { server: SERVER, name })) as Array<{ key: string }>;
+    assert.ok(candidate !== undefined, 'the live connection is offered');
+    return manager('addRule', { server: SERVER, name, candidate: candidate.key });
+  };
   /** The lines logged while `work` ran, oldest first. */
   const logged = async (work: () => Promise<unknown>): Promise<ActivityEntry[]> => {
     const before = (await core.activity.read({ limit: 2000 })).length;
@@ -112,12 +118,15 @@ describe('the same change logs the same line, whoever makes it', () => {
     await assert.rejects(client.delete(['KEY']));
   });
 
-  it('delete drops the always-allow rule, from the bridge as from the manager', async () => {
-    await manager('addRule', { server: SERVER, name: 'KEY' });
+  it('delete drops the always-allow rule and the last verified reader, from the bridge as from the manager', async () => {
+    await client.get(['KEY']);
+    assert.ok(core.changes.lastReader(SERVER, 'KEY') !== undefined, 'the verified reader is remembered');
+    await alwaysAllow('KEY');
     await client.delete(['KEY']);
     assert.deepEqual(core.rules.list(), []);
+    assert.equal(core.changes.lastReader(SERVER, 'KEY'), undefined, 'a value stored later is not what that process read');
     await client.put({ KEY: 'v1' });
-    await manager('addRule', { server: SERVER, name: 'KEY' });
+    await alwaysAllow('KEY');
     await manager('deleteSecret', { server: SERVER, name: 'KEY' });
     assert.deepEqual(core.rules.list(), []);
   });
@@ -148,7 +157,7 @@ describe('the same change logs the same line, whoever makes it', () => {
   it('invalidate, store, rules and reveal log one line each with their action', async () => {
     assert.deepEqual((await logged(() => client.invalidate(['KEY'], 'HTTP 401'))).map((e) => e.action), ['invalidated']);
     assert.deepEqual((await logged(() => client.put({ OTHER: 'x' }))).map((e) => e.action), ['allowed', 'stored']);
-    const rule = await logged(() => manager('addRule', { server: SERVER, name: 'OTHER' }));
+    const rule = await logged(() => alwaysAllow('OTHER'));
     assert.deepEqual(rule.map(change), [{ server: SERVER, names: ['OTHER'], action: 'rule_added', detail: undefined, count: undefined }]);
     const ruleId = core.rules.list()[0]?.id;
     assert.deepEqual((await logged(() => manager('removeRule', { ruleId }))).map((e) => e.action), ['rule_removed']);

@@ -7,7 +7,7 @@
  * COMMANDS. Keep the module light: heavy imports (the core, the keychain)
  * belong inside `run`, so `--help` and `--version` stay fast and work even
  * when the keychain cannot load. The client commands (run, status, ls, set,
- * rm) reach the app through @keyhold/bridge's KeyholdClient (ws + zod only).
+ * rm, rules) reach the app through @keyhold/bridge's KeyholdClient (ws + zod only).
  */
 import { parseArgs } from 'node:util';
 
@@ -16,12 +16,13 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, processIo, UsageError, type CliComma
 import { importCommand } from './import-command.js';
 import { lsCommand } from './ls-command.js';
 import { rmCommand } from './rm-command.js';
+import { rulesCommand } from './rules-command.js';
 import { runCommand } from './run-command.js';
 import { serveCommand } from './serve-command.js';
 import { setCommand } from './set-command.js';
 import { statusCommand } from './status-command.js';
 
-export const COMMANDS: readonly CliCommand[] = [runCommand, importCommand, statusCommand, lsCommand, setCommand, rmCommand, serveCommand];
+export const COMMANDS: readonly CliCommand[] = [runCommand, importCommand, statusCommand, lsCommand, setCommand, rmCommand, rulesCommand, serveCommand];
 
 export function programHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

@@ -6,6 +6,7 @@
  */
 import type { ApprovalAction, ApprovalDecision, ApprovalPrompt, Prompt, ProcessInfo } from '../core/prompter.js';
 import type { Key } from './terminal-keys.js';
+import { describeIdentity, UNVERIFIED_TEXT } from '../../shared/process-identity.js';
 import { sanitizeLine } from './terminal-text.js';
 
 /** What the approval is about, for the header and the "Action" line; `read` is the usual case. */
@@ -26,7 +27,23 @@ export function describeAction(prompt: ApprovalPrompt): { title: string; line?: 
         line: `DELETE ${prompt.names.map((name) => `${prompt.server}/${name}`).join(', ')} from the keychain`,
         choices: '[a] Allow   [d] Deny   (Esc = Deny)',
       };
+    case 'always_allow':
+      return {
+        title: 'request to ADD AN ALWAYS-ALLOW RULE',
+        line: `ALWAYS GIVE ${refs(prompt)} without asking to: ${prompt.ruleIdentity === undefined ? '(unknown)' : sanitizeLine(describeIdentity(prompt.ruleIdentity), 300)}`,
+        choices: '[a] Add rule   [d] Deny   (Esc = Deny)',
+      };
+    case 'remove_rule':
+      return {
+        title: 'request to REMOVE ALWAYS-ALLOW RULES',
+        line: `REMOVE the always-allow rules of ${refs(prompt)}${prompt.ruleIdentity === undefined ? '' : ` for ${sanitizeLine(describeIdentity(prompt.ruleIdentity), 300)}`}`,
+        choices: '[a] Remove   [d] Deny   (Esc = Deny)',
+      };
   }
+}
+
+function refs(prompt: ApprovalPrompt): string {
+  return prompt.names.map((name) => `${prompt.server}/${name}`).join(', ');
 }
 
 /** The decision a key gives, or null when it is not an answer. "Allow for session" exists only for reads. */
@@ -52,9 +69,16 @@ export function approvalDecision(key: Key, action: ApprovalAction = 'read'): App
 export function describeProcess(process: ProcessInfo): string[] {
   const parts = [`pid ${process.pid}`];
   if (process.executable !== undefined) parts.push(sanitizeLine(process.executable, 300));
-  parts.push(process.verified ? 'verified' : 'unverified (as claimed by the client)');
+  parts.push(process.verified ? 'verified' : process.unverifiedReason === 'shared_socket' ? 'UNVERIFIED (shared connection)' : 'unverified (as claimed by the client)');
   if (process.claimedPid !== process.pid) parts.push(`claimed pid ${process.claimedPid}`);
   const lines = [`Process:   ${parts.join(' · ')}`];
+  if (process.identity !== undefined) lines.push(`Identity:  ${sanitizeLine(describeIdentity(process.identity), 300)}`);
+  if (process.holders !== undefined) {
+    lines.push(`           SHARED connection, held by ${process.holders.map((h) => `pid ${h.pid}${h.executable === undefined ? '' : ` ${sanitizeLine(h.executable, 120)}`}`).join(', ')}`);
+  }
+  if (process.identity === undefined && process.unverifiedReason !== undefined && process.unverifiedReason !== 'platform') {
+    lines.push(`           no always-allow rule applies: ${UNVERIFIED_TEXT[process.unverifiedReason]}`);
+  }
   if (process.commandLine !== undefined && process.commandLine.trim() !== '') {
     lines.push(`           ${sanitizeLine(process.commandLine, 300)}`);
   }

@@ -128,6 +128,7 @@ export class TerminalPrompter implements Prompter {
     this.header(action.title, prompt);
     if (action.line !== undefined) this.line(`  Wants to:  ${action.line}`);
     this.line(`  Secrets:   ${prompt.names.join(', ')}`);
+    if (prompt.ruleNote !== undefined) this.line(`  Rule:      ${sanitizeLine(prompt.ruleNote, 400)}`);
     this.details(prompt);
     this.line('');
     this.line(`  ${action.choices}`);

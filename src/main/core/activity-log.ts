@@ -85,12 +85,13 @@ export class ActivityLog {
       action: entry.action,
       pid: entry.pid,
       executable: entry.executable,
+      identity: entry.identity,
       tool: entry.tool,
       requestId: entry.requestId,
       detail: entry.detail,
     };
     if (COUNTED_ACTIONS.has(record.action)) {
-      const key = JSON.stringify([record.action, record.detail, record.server, record.pid, record.executable, record.names, record.tool]);
+      const key = JSON.stringify([record.action, record.detail, record.server, record.pid, record.executable, record.identity, record.names, record.tool]);
       const seen = this.repeats.get(key);
       if (seen !== undefined) {
         seen.more += 1;

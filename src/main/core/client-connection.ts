@@ -28,8 +28,8 @@ import {
 import { KeyholdError, isKeyholdError } from '../../shared/keyhold-error.js';
 import { rawText } from '../../shared/node-io.js';
 import type { PendingPayloadAccount, PendingPayloadBudget, ProcessConnectionCap, Release } from './connection-limits.js';
-import { identifyPeer, type SocketPorts } from './process-identity.js';
-import type { Prompt } from './prompter.js';
+import type { SocketPorts } from './process-identity.js';
+import type { ProcessInfo, Prompt } from './prompter.js';
 import type { SecretAccess } from './secret-access.js';
 import type { ClientSession, SecretChanges } from './secret-changes.js';
 
@@ -47,6 +47,8 @@ export interface ConnectionDeps {
   readonly access: SecretAccess;
   readonly changes: Pick<SecretChanges, 'endSession'>;
   readonly appVersion: string;
+  /** Who is behind a connection (process-identity.ts `identifyPeer`, sharing the core's /proc scans). */
+  readonly identify: (claimedPid: number, ports: SocketPorts) => Promise<ProcessInfo>;
   readonly onSession?: (session: ClientSession, open: boolean) => void;
   /** Told about every well-formed request after `hello`, before it is handled (the test kit records them). */
   readonly onRequest?: RequestObserver;
@@ -156,6 +158,14 @@ export class ClientConnection {
         return this.prompting(id, frameBytes, (call) => this.deps.access.put(session, params as RequestParams<'secrets.put'>, call));
       case 'secrets.delete':
         return this.prompting(id, frameBytes, (call) => this.deps.access.delete(session, params as RequestParams<'secrets.delete'>, call));
+      case 'rules.list':
+        return { rules: this.deps.access.listRules() };
+      case 'rules.candidates':
+        return { candidates: this.deps.access.ruleCandidates(session, (params as RequestParams<'rules.candidates'>).name) };
+      case 'rules.add':
+        return this.prompting(id, frameBytes, (call) => this.deps.access.addRule(session, params as RequestParams<'rules.add'>, call));
+      case 'rules.remove':
+        return this.prompting(id, frameBytes, (call) => this.deps.access.removeRules(session, params as RequestParams<'rules.remove'>, call));
       case 'cancel':
         this.inFlight.get((params as RequestParams<'cancel'>).id)?.abort(new KeyholdError('cancelled', 'The MCP server cancelled the request.'));
         return {};
@@ -165,7 +175,7 @@ export class ClientConnection {
   private async hello(id: string, params: RequestParams<'hello'>): Promise<object> {
     if (this.session !== undefined || this.helloInFlight) throw new KeyholdError('invalid_request', 'hello was already sent on this connection.');
     this.helloInFlight = true;
-    const process = await identifyPeer(params.process.pid, this.ports);
+    const process = await this.deps.identify(params.process.pid, this.ports);
     // The client may have gone while /proc was read: then `closed()` already ran and found
     // no session, so registering one now would leave a ghost session behind.
     if (this.socket.readyState !== this.socket.OPEN) throw new KeyholdError('cancelled', 'The client disconnected during hello.');

@@ -15,11 +15,14 @@ import { Broker } from './broker.js';
 import { isKeyholdAnswering, readDiscoveryFile, removeDiscoveryFile, writeDiscoveryFile } from './discovery-file.js';
 import { GrantStore } from './grants.js';
 import { createSystemKeychain, type Keychain } from './keychain.js';
+import { identifyPeer } from './process-identity.js';
+import { nodeProcFs, type ProcFs } from './proc-fs.js';
 import type { Prompter } from './prompter.js';
 import { SecretAccess, type ClientSession } from './secret-access.js';
 import { SecretChanges } from './secret-changes.js';
 import { RuleStore } from './rules.js';
 import { SettingsStore } from './settings-store.js';
+import { SocketHolderIndex } from './socket-holders.js';
 import { GrantValueCache } from './value-cache.js';
 import { Vault, type ReconcileReport } from './vault.js';
 import { KeyholdError } from '../../shared/keyhold-error.js';
@@ -52,6 +55,8 @@ export interface CoreOptions {
   readonly processConnections?: Omit<ProcessConnectionCapOptions, 'bucketOf'>;
   /** Default 512. */
   readonly maxConnections?: number;
+  /** How /proc is read to identify connections (default: the file system; tests count the reads). */
+  readonly procFs?: ProcFs;
   /** Operational messages (never values): refused upgrades, reconcile results. */
   readonly log?: (message: string) => void;
 }
@@ -104,11 +109,15 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
   const activity = new ActivityLog({ dataDir, now });
   const cache = options.cacheGrantedValues === false ? undefined : new GrantValueCache({ grants, onVaultWrite: (listener) => vault.onWrite(listener) });
   const changes = new SecretChanges({ vault, grants, rules, activity, settings });
-  const access = new SecretAccess({ vault, grants, broker, rules, changes, cache });
   const sessions = new Map<string, ClientSession>();
+  const access = new SecretAccess({ vault, grants, broker, rules, changes, cache, sessions: () => [...sessions.values()] });
   const connections = new Set<ClientConnection>();
   const pendingPayload = new PendingPayloadBudget(options.pendingPayload);
   const processCap = new ProcessConnectionCap(options.processConnections);
+  const procFs = options.procFs ?? nodeProcFs;
+  // One index for every connection: concurrent hellos share their /proc scans (socket-holders.ts).
+  const holders = new SocketHolderIndex(procFs);
+  const identify = (claimedPid: number, ports: { clientPort: number; serverPort: number }) => identifyPeer(claimedPid, ports, { fs: procFs, holders });
 
   const token = randomBytes(32).toString('base64url');
   const server = await BridgeServer.listen({
@@ -137,6 +146,7 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
         access,
         changes,
         appVersion: options.appVersion,
+        identify,
         onRequest: options.onRequest,
         pendingPayload,
         processCap,

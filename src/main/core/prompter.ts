@@ -10,6 +10,7 @@
  */
 import type { FieldSpec, SecretName, ServerName } from '../../shared/bridge-protocol.js';
 import type { ApprovalAction, ApprovalDecision, PromptKind } from '../../shared/domain.js';
+import type { ProcessIdentity, UnverifiedReason } from '../../shared/process-identity.js';
 
 export type { ApprovalAction, ApprovalDecision };
 
@@ -25,6 +26,16 @@ export interface ProcessInfo {
   readonly commandLine?: string;
   /** True when pid and executable were read from the OS (Linux /proc), not taken from the client's word. */
   readonly verified: boolean;
+  /**
+   * The identity an always-allow rule can be bound to and matched against
+   * (shared/process-identity.ts): set only when the one process holding the
+   * connection is the one that said hello, and what it runs could be read.
+   */
+  readonly identity?: ProcessIdentity;
+  /** Why there is no identity (rules never apply then); absent when there is one. */
+  readonly unverifiedReason?: UnverifiedReason;
+  /** Every process holding the connection, when more than one does (a shared socket). */
+  readonly holders?: readonly { readonly pid: number; readonly executable?: string }[];
 }
 
 interface PromptBase {
@@ -53,6 +64,10 @@ export interface ApprovalPrompt extends PromptBase {
   readonly names: readonly SecretName[];
   /** Default `read`. */
   readonly action?: ApprovalAction;
+  /** Why an always-allow rule for these secrets did not apply (unverified process, other identity, no identity yet). */
+  readonly ruleNote?: string;
+  /** For `always_allow` / `remove_rule`: the process the rule is bound to. */
+  readonly ruleIdentity?: ProcessIdentity;
 }
 
 export interface EntryPrompt extends PromptBase {

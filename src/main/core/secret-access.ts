@@ -18,13 +18,15 @@
  * Every outcome is written to the activity log (names, never values).
  * A connection only ever reads or changes its own server's secrets.
  */
-import type { FieldSpec, RequestParams, SecretName, ServerName } from '../../shared/bridge-protocol.js';
+import type { FieldSpec, RequestParams, SecretName, ServerName, WireRule } from '../../shared/bridge-protocol.js';
+import type { ProcessIdentity } from '../../shared/process-identity.js';
 import { validateEntry } from '../../shared/field-validation.js';
 import { KeyholdError, isKeyholdError } from '../../shared/keyhold-error.js';
 import type { ActivityAction, ApprovalAction } from '../../shared/domain.js';
 import type { Broker } from './broker.js';
 import type { GrantStore } from './grants.js';
 import type { Prompt } from './prompter.js';
+import { ruleCandidates, type RuleCandidate } from './rule-candidates.js';
 import type { RuleStore } from './rules.js';
 import type { Actor, ClientSession, SecretChanges } from './secret-changes.js';
 import type { GrantValueCache } from './value-cache.js';
@@ -43,7 +45,9 @@ export interface SecretAccessDeps {
   /** Read only: every change goes through `changes`. */
   readonly vault: Pick<Vault, 'has' | 'meta' | 'list' | 'servers' | 'read'>;
   readonly grants: Pick<GrantStore, 'covers'>;
-  readonly rules: Pick<RuleStore, 'covers'>;
+  readonly rules: Pick<RuleStore, 'match' | 'list'>;
+  /** The live sessions (for `rules.candidates`). */
+  readonly sessions: () => readonly ClientSession[];
   readonly broker: Broker;
   readonly changes: SecretChanges;
   /** Values of session-granted reads (value-cache.ts); without it every read goes to the keychain. */
@@ -62,12 +66,14 @@ export class SecretAccess {
       const entered = missing.length > 0 ? await this.collect(session, fieldsFor(missing, params.fields), params, call) : {};
       const stored = params.names.filter((name) => !missing.includes(name));
       if (stored.length > 0) {
-        if (this.deps.rules.covers(session.server, stored)) this.log(session, stored, 'allowed_by_rule', params.tool, call.requestId);
+        // A rule applies only to the verified process it was made for (rules.ts); otherwise its note tells the window why it did not.
+        const rule = this.deps.rules.match(session.server, stored, session.process);
+        if (rule.applies) this.log(session, stored, 'allowed_by_rule', params.tool, call.requestId);
         else if (grants.covers(session.sessionId, session.server, stored)) this.log(session, stored, 'granted_by_session', params.tool, call.requestId);
-        else await this.askApproval(session, stored, params, call);
+        else await this.askApproval(session, stored, params, call, 'read', rule.note);
       }
       const values = { ...(await this.readStored(session, stored)), ...entered };
-      this.deps.changes.markUsed(session.server, params.names);
+      this.deps.changes.markUsed(session.server, params.names, session.process);
       return values;
     });
   }
@@ -135,6 +141,43 @@ export class SecretAccess {
     });
   }
 
+  /** Every server's always-allow rules with their identities (`keyhold rules ls`); no window. */
+  listRules(): WireRule[] {
+    return this.deps.rules.list().map((rule) => ({ ...rule }));
+  }
+
+  /** What a rule for this server's secret can be bound to: its other live sessions and the last verified reader (rule-candidates.ts). */
+  ruleCandidates(session: ClientSession, name: SecretName): RuleCandidate[] {
+    const others = this.deps.sessions().filter((s) => s.sessionId !== session.sessionId);
+    return ruleCandidates(others, this.deps.changes, session.server, name);
+  }
+
+  /** `keyhold rules add`: an always-allow rule for one candidate, once the user allows it in a window that names the process. */
+  async addRule(session: ClientSession, params: RequestParams<'rules.add'>, call: CallContext): Promise<{ rule: WireRule }> {
+    return this.logged(session, [params.name], undefined, call, async () => {
+      if (!this.deps.vault.has(session.server, params.name)) throw new KeyholdError('not_found', `No secret "${params.name}" is stored for "${session.server}".`);
+      const chosen = this.ruleCandidates(session, params.name).find((candidate) => candidate.key === params.candidate);
+      if (chosen === undefined) {
+        throw new KeyholdError('not_found', `No verified process of "${session.server}" matches that choice any more; list them again (keyhold rules add --help).`);
+      }
+      await this.askApproval(session, [params.name], params, call, 'always_allow', undefined, chosen.identity);
+      return { rule: { ...(await this.deps.changes.addRule(session.server, params.name, chosen.identity, bridgeActor(session, call.requestId))) } };
+    });
+  }
+
+  /** `keyhold rules rm`: removes the secret's rules (or one by id), once the user allows it. */
+  async removeRules(session: ClientSession, params: RequestParams<'rules.remove'>, call: CallContext): Promise<{ removed: string[] }> {
+    return this.logged(session, [params.name], undefined, call, async () => {
+      const rules = this.deps.rules.list().filter((r) => r.server === session.server && r.name === params.name && (params.id === undefined || r.id === params.id));
+      if (rules.length === 0) throw new KeyholdError('not_found', `No always-allow rule ${params.id === undefined ? '' : `"${params.id}" `}exists for ${session.server}/${params.name}.`);
+      const only = rules.length === 1 ? rules[0]?.identity : undefined;
+      await this.askApproval(session, [params.name], params, call, 'remove_rule', undefined, only);
+      const removed: string[] = [];
+      for (const rule of rules) if ((await this.deps.changes.removeRule(rule.id, bridgeActor(session, call.requestId))) !== undefined) removed.push(rule.id);
+      return { removed };
+    });
+  }
+
   async invalidate(session: ClientSession, params: RequestParams<'secrets.invalidate'>, requestId: string): Promise<void> {
     await this.deps.changes.invalidate(session.server, params.names, params.reason, bridgeActor(session, requestId));
   }
@@ -175,8 +218,17 @@ export class SecretAccess {
     params: { reason?: string; tool?: string; timeoutMs?: number },
     call: CallContext,
     action: ApprovalAction = 'read',
+    ruleNote?: string,
+    ruleIdentity?: ProcessIdentity,
   ): Promise<void> {
-    const prompt = { kind: 'approval' as const, ...promptBase(session, params, call.requestId), names, ...(action === 'read' ? {} : { action }) };
+    const prompt = {
+      kind: 'approval' as const,
+      ...promptBase(session, params, call.requestId),
+      names,
+      ...(action === 'read' ? {} : { action }),
+      ...(ruleNote === undefined ? {} : { ruleNote }),
+      ...(ruleIdentity === undefined ? {} : { ruleIdentity }),
+    };
     const decision = await this.deps.broker.approve(prompt, askOptions(params, call));
     const detail = action === 'read' ? undefined : action;
     if (decision === 'deny') {

@@ -22,6 +22,7 @@ import type { ActivityAction } from '../../shared/domain.js';
 import { KeyholdError } from '../../shared/keyhold-error.js';
 import type { ActivityEntry, ActivityLog } from './activity-log.js';
 import type { GrantStore, SessionGrant } from './grants.js';
+import { describeIdentity, type ProcessIdentity } from '../../shared/process-identity.js';
 import type { ProcessInfo } from './prompter.js';
 import type { AlwaysAllowRule, RuleStore } from './rules.js';
 import type { SettingsStore } from './settings-store.js';
@@ -55,6 +56,9 @@ export interface SecretChangesDeps {
 type Values = Readonly<Record<SecretName, string>>;
 
 export class SecretChanges {
+  /** The last verified identity that read each secret (`server/name`), since the app started: what "Always allow" can bind to. */
+  private readonly lastReaders = new Map<string, { readonly identity: ProcessIdentity; readonly at: number }>();
+
   constructor(private readonly deps: SecretChangesDeps) {
     deps.settings.onChange(() => deps.grants.setTtl(deps.settings.get().grantTtlMinutes * 60_000));
   }
@@ -98,6 +102,8 @@ export class SecretChanges {
     for (const name of names) {
       if (await vault.remove(server, name)) deleted.push(name);
       await rules.removeFor(server, name);
+      // A value stored later under the name is not "the secret that process read".
+      this.lastReaders.delete(`${server}/${name}`);
     }
     grants.revokeNames(server, names);
     if (deleted.length > 0) this.record(actor, server, deleted, 'deleted');
@@ -136,18 +142,28 @@ export class SecretChanges {
     return this.deps.grants.revokeAll();
   }
 
-  /** An always-allow rule for a stored secret (only the manager offers it). */
-  async addRule(server: ServerName, name: SecretName, actor: Actor): Promise<AlwaysAllowRule> {
+  /**
+   * An always-allow rule for a stored secret, bound to `identity` (the
+   * manager's "Always allow", or `keyhold rules add` once the user approved it).
+   * Replaces the secret's rules that have no identity yet. The activity line
+   * names the identity.
+   */
+  async addRule(server: ServerName, name: SecretName, identity: ProcessIdentity, actor: Actor): Promise<AlwaysAllowRule> {
     this.requireStored(server, name);
-    const rule = await this.deps.rules.add(server, name);
-    this.record(actor, server, [name], 'rule_added');
+    const rule = await this.deps.rules.add(server, name, identity);
+    this.record(actor, server, [name], 'rule_added', undefined, describeIdentity(identity));
     return rule;
   }
 
   async removeRule(ruleId: string, actor: Actor): Promise<AlwaysAllowRule | undefined> {
     const rule = await this.deps.rules.remove(ruleId);
-    if (rule !== undefined) this.record(actor, rule.server, [rule.name], 'rule_removed');
+    if (rule !== undefined) this.record(actor, rule.server, [rule.name], 'rule_removed', undefined, rule.identity === undefined ? undefined : describeIdentity(rule.identity));
     return rule;
+  }
+
+  /** The last verified process that read the secret since the app started, if any. */
+  lastReader(server: ServerName, name: SecretName): { readonly identity: ProcessIdentity; readonly at: number } | undefined {
+    return this.lastReaders.get(`${server}/${name}`);
   }
 
   /** The manager's explicit Reveal: reads the value and logs that it was shown. */
@@ -162,9 +178,11 @@ export class SecretChanges {
     if (patch.grantTtlMinutes !== undefined) await this.deps.settings.update({ grantTtlMinutes: patch.grantTtlMinutes });
   }
 
-  /** Records that stored values were read (the index's last-used time). */
-  markUsed(server: ServerName, names: readonly SecretName[]): void {
+  /** Records that stored values were read (the index's last-used time), and by which verified process. */
+  markUsed(server: ServerName, names: readonly SecretName[], reader?: ProcessInfo): void {
     this.deps.vault.markUsed(server, names);
+    const identity = reader?.identity;
+    if (identity !== undefined) for (const name of names) this.lastReaders.set(`${server}/${name}`, { identity, at: Date.now() });
   }
 
   /**
@@ -172,8 +190,9 @@ export class SecretChanges {
    * cancelled, …) or a change above. `detail` is an error code or the
    * approval's action (`store`, `delete`); never a value.
    */
-  record(actor: Actor, server: ServerName, names: readonly SecretName[], action: ActivityAction, detail?: string): void {
-    void this.deps.activity.append({ ...actorFields(actor), server, names: [...names], action, detail });
+  record(actor: Actor, server: ServerName, names: readonly SecretName[], action: ActivityAction, detail?: string, identity?: string): void {
+    const fields = actorFields(actor);
+    void this.deps.activity.append({ ...fields, server, names: [...names], action, detail, ...(identity === undefined ? {} : { identity }) });
   }
 
   /** Called after any change the UI shows: secrets, grants (also ended by disconnect or expiry), rules, settings. */
@@ -202,8 +221,14 @@ export class SecretChanges {
 }
 
 /** What the activity line says about who acted: a bridge request names its process, request and tool. */
-function actorFields(actor: Actor): Pick<ActivityEntry, 'pid' | 'executable' | 'requestId' | 'tool'> {
+function actorFields(actor: Actor): Pick<ActivityEntry, 'pid' | 'executable' | 'identity' | 'requestId' | 'tool'> {
   if (actor.kind !== 'bridge') return {};
   const { session, requestId, tool } = actor;
-  return { pid: session.process.pid, executable: session.process.executable, requestId, tool };
+  return { pid: session.process.pid, executable: session.process.executable, identity: processSummary(session.process), requestId, tool };
+}
+
+/** The activity log's word on who asked: the verified identity, or why there is none. */
+export function processSummary(process: ProcessInfo): string {
+  if (process.identity !== undefined) return describeIdentity(process.identity);
+  return `unverified (${process.unverifiedReason ?? 'unknown'})`;
 }

@@ -25,6 +25,7 @@ import type { PromptKind } from '../../shared/domain.js';
 import type { ActivityEntry } from './activity-log.js';
 import type { KeyholdCore } from './keyhold-core.js';
 import type { PromptBoard } from './prompt-board.js';
+import { ruleCandidates } from './rule-candidates.js';
 import { MANAGER } from './secret-changes.js';
 import type { ApprovalDecision, ApprovalPrompt, EntryPrompt, Prompt } from './prompter.js';
 
@@ -36,7 +37,7 @@ export type WindowContext = PromptWindowContext | WarmWindowContext | { readonly
 
 export interface UiHandlerDeps {
   /** Reads the stores; every change goes through `core.changes`, as the manager. */
-  readonly core: Pick<KeyholdCore, 'vault' | 'grants' | 'rules' | 'settings' | 'activity' | 'changes'>;
+  readonly core: Pick<KeyholdCore, 'vault' | 'grants' | 'rules' | 'settings' | 'activity' | 'changes' | 'sessions'>;
   readonly board: PromptBoard;
   /** Start at login lives in the OS (Electron's login item settings). */
   readonly loginItem: { get(): boolean; set(enabled: boolean): void };
@@ -121,7 +122,12 @@ export function createUiHandlers(deps: UiHandlerDeps): Handlers {
       revealSecret: async (_context, request: { server: string; name: string }) => ({
         value: await core.changes.reveal(request.server, request.name, MANAGER),
       }),
-      addRule: async (_context, request: { server: string; name: string }) => core.changes.addRule(request.server, request.name, MANAGER),
+      ruleCandidates: async (_context, request: { server: string; name: string }) => ruleCandidates(core.sessions(), core.changes, request.server, request.name),
+      addRule: async (_context, request: { server: string; name: string; candidate: string }) => {
+        const chosen = ruleCandidates(core.sessions(), core.changes, request.server, request.name).find((c) => c.key === request.candidate);
+        if (chosen === undefined) throw new UiRequestRejected('That process is no longer connected or known; choose again.');
+        return core.changes.addRule(request.server, request.name, chosen.identity, MANAGER);
+      },
       removeRule: async (_context, request: { ruleId: string }) => {
         await core.changes.removeRule(request.ruleId, MANAGER);
         return {};
@@ -170,7 +176,7 @@ export function managerState(deps: Pick<UiHandlerDeps, 'core' | 'board' | 'login
         updated: s.updated,
         lastUsed: s.lastUsed,
         invalidated: s.invalidated,
-        alwaysAllowed: core.rules.covers(server, [s.name]),
+        alwaysAllowed: core.rules.has(server, s.name),
       })),
     })),
     grants: core.grants.list().map((g) => ({ id: g.id, server: g.server, pid: g.pid, names: [...g.names], createdAt: g.createdAt, expiresAt: g.expiresAt })),
@@ -217,6 +223,9 @@ function baseView(prompt: Prompt) {
       verified: prompt.process.verified,
       executable: prompt.process.executable,
       commandLine: prompt.process.commandLine,
+      identity: prompt.process.identity,
+      unverifiedReason: prompt.process.unverifiedReason,
+      holders: prompt.process.holders?.map((h) => ({ pid: h.pid, executable: h.executable })),
     },
     reason: prompt.reason,
     tool: prompt.tool,
@@ -230,6 +239,8 @@ function approvalView(prompt: ApprovalPrompt): ApprovalView {
     ...baseView(prompt),
     names: [...prompt.names],
     action: prompt.action,
+    ruleNote: prompt.ruleNote,
+    ruleIdentity: prompt.ruleIdentity,
   });
 }
 

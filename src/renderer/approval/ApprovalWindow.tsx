@@ -10,6 +10,7 @@ import { useCallback, useRef, useState } from 'react';
 
 import { ErrorBanner } from '../shared/ErrorBanner.js';
 import { errorMessage, plural } from '../shared/format.js';
+import { IdentityDetails } from '../shared/IdentityDetails.js';
 import { DetailRow, PromptDetails } from '../shared/PromptDetails.js';
 import { PromptHeader } from '../shared/PromptHeader.js';
 import { PromptLoading } from '../shared/PromptLoading.js';
@@ -26,6 +27,8 @@ const ACTION_TEXT = {
   read: { verb: 'use', allow: 'Allow' },
   store: { verb: 'store or replace', allow: 'Allow change' },
   delete: { verb: 'delete', allow: 'Allow delete' },
+  always_allow: { verb: 'add an always-allow rule for', allow: 'Add rule' },
+  remove_rule: { verb: 'remove the always-allow rules of', allow: 'Remove rule' },
 } as const;
 
 const SENT_TEXT: Record<Decision, string> = {
@@ -93,6 +96,18 @@ export function ApprovalWindow() {
               ))}
             </ul>
           </DetailRow>
+          {view.ruleIdentity === undefined ? null : (
+            <DetailRow label={view.action === 'remove_rule' ? 'Rule was for' : 'Rule for'}>
+              <IdentityDetails identity={view.ruleIdentity} />
+            </DetailRow>
+          )}
+          {view.ruleNote === undefined ? null : (
+            <DetailRow label="Rule">
+              <span className="rule-note" data-testid="rule-note">
+                {view.ruleNote}
+              </span>
+            </DetailRow>
+          )}
         </PromptDetails>
 
         <VerificationCode code={view.verificationCode} />
@@ -115,7 +130,7 @@ export function ApprovalWindow() {
             Allow for session
           </button>
         ) : null}
-        <button type="button" className={view.action === 'delete' ? 'btn btn-danger' : 'btn btn-allow'} data-testid="allow" disabled={busy} onClick={() => decide('allow')}>
+        <button type="button" className={view.action === 'delete' || view.action === 'remove_rule' ? 'btn btn-danger' : 'btn btn-allow'} data-testid="allow" disabled={busy} onClick={() => decide('allow')}>
           {action.allow}
         </button>
       </footer>

@@ -71,13 +71,18 @@ export function ActivityTab({ changeCount }: { changeCount: number }) {
               <tr key={`${row.time}-${index}`} data-testid="activity-row">
                 <td className="cell-date numeric">{formatLogTime(row.time)}</td>
                 <td className="strong">{row.server}</td>
-                <td title={row.executable}>
-                  {row.pid === undefined && row.executable === undefined ? (
+                <td title={row.identity ?? row.executable}>
+                  {row.pid === undefined && row.executable === undefined && row.identity === undefined ? (
                     <span className="muted">—</span>
                   ) : (
                     <>
                       {row.executable === undefined ? null : <span>{basename(row.executable)} </span>}
                       {row.pid === undefined ? null : <span className="muted numeric">pid {row.pid}</span>}
+                      {row.identity === undefined ? null : (
+                        <div className="muted activity-identity" data-testid="activity-identity">
+                          {row.identity}
+                        </div>
+                      )}
                     </>
                   )}
                 </td>

@@ -28,7 +28,7 @@ export function SecretRow({ server, secret, revealedValue, replacing, onToggleRe
             </span>
           )}
           {secret.alwaysAllowed ? (
-            <span className="badge badge-neutral" title="An always-allow rule gives this secret to its server without asking.">
+            <span className="badge badge-neutral" title="An always-allow rule gives this secret without asking to the process it was made for.">
               always allowed
             </span>
           ) : null}
@@ -71,9 +71,12 @@ export function SecretRow({ server, secret, revealedValue, replacing, onToggleRe
           <button
             type="button"
             className="btn btn-small"
-            disabled={secret.alwaysAllowed}
             aria-label={`Always allow ${server} to use ${secret.name}`}
-            title={secret.alwaysAllowed ? 'Already always allowed (see Rules)' : `Let ${server} use ${secret.name} without asking`}
+            title={
+              secret.alwaysAllowed
+                ? 'A rule exists (see Rules); add one for another process of this server'
+                : `Let one verified process of ${server} use ${secret.name} without asking`
+            }
             data-testid={`always-allow-${key}`}
             onClick={onAlwaysAllow}
           >

@@ -9,6 +9,7 @@ import { Fragment, useEffect, useState } from 'react';
 import type { ManagerState } from '../../shared/ipc-contract.js';
 import { plural } from '../shared/format.js';
 import { AddSecretForm } from './AddSecretForm.js';
+import { AlwaysAllowDialog } from './AlwaysAllowDialog.js';
 import { api } from './api.js';
 import { ConfirmDeleteDialog } from './ConfirmDeleteDialog.js';
 import { FirstRun } from './FirstRun.js';
@@ -32,6 +33,7 @@ export function SecretsTab({ servers, run }: { servers: ManagerState['servers'];
   const [replacing, setReplacing] = useState<SecretRef | null>(null);
   const [deleting, setDeleting] = useState<SecretRef | null>(null);
   const [adding, setAdding] = useState(false);
+  const [allowing, setAllowing] = useState<SecretRef | null>(null);
   const [notice, setNotice] = useState('');
 
   useEffect(() => {
@@ -72,9 +74,9 @@ export function SecretsTab({ servers, run }: { servers: ManagerState['servers'];
     return true;
   };
 
-  const alwaysAllow = async (ref: SecretRef): Promise<void> => {
-    const rule = await run(() => api.addRule({ server: ref.server, name: ref.name }));
-    if (rule !== undefined) setNotice(`${ref.server} may now use ${ref.name} without asking. Remove the rule under Rules.`);
+  const closeAlwaysAllow = (ref: SecretRef, saved: boolean): void => {
+    setAllowing(null);
+    if (saved) setNotice(`That process of ${ref.server} may now use ${ref.name} without asking. Remove the rule under Rules.`);
   };
 
   const confirmDelete = async (ref: SecretRef): Promise<void> => {
@@ -154,7 +156,7 @@ export function SecretsTab({ servers, run }: { servers: ManagerState['servers'];
                       replacing={isReplacing}
                       onToggleReveal={() => void toggleReveal(ref, secret.updated)}
                       onReplace={() => (isReplacing ? closeReplace(ref) : setReplacing(ref))}
-                      onAlwaysAllow={() => void alwaysAllow(ref)}
+                      onAlwaysAllow={() => setAllowing(ref)}
                       onDelete={() => setDeleting(ref)}
                     />
                     {isReplacing ? (
@@ -176,6 +178,9 @@ export function SecretsTab({ servers, run }: { servers: ManagerState['servers'];
           </table>
         </GroupSection>
       ))}
+      {allowing === null ? null : (
+        <AlwaysAllowDialog server={allowing.server} name={allowing.name} run={run} onDone={(saved) => closeAlwaysAllow(allowing, saved)} />
+      )}
       {deleting === null ? null : (
         <ConfirmDeleteDialog
           server={deleting.server}

@@ -56,6 +56,6 @@ export function actionTone(action: ActivityAction): ActionTone {
 export function matchesFilter(row: ActivityRow, filter: string): boolean {
   const needle = filter.trim().toLowerCase();
   if (needle === '') return true;
-  const haystack = [row.server, row.action, actionLabel(row), row.tool ?? '', row.executable ?? '', ...row.names];
+  const haystack = [row.server, row.action, actionLabel(row), row.tool ?? '', row.executable ?? '', row.identity ?? '', ...row.names];
   return haystack.some((field) => field.toLowerCase().includes(needle));
 }

@@ -4,6 +4,7 @@
  * the process said about itself, and the line says so.
  */
 import type { ApprovalView } from '../../shared/ipc-contract.js';
+import { describeIdentity, UNVERIFIED_TEXT } from '../../shared/process-identity.js';
 import { basename, truncate } from './format.js';
 import { CheckIcon, WarningIcon } from './icons.js';
 
@@ -26,9 +27,9 @@ export function ProcessLine({ process }: { process: ProcessView }) {
             <span className="badge-text">verified</span>
           </span>
         ) : (
-          <span className="badge badge-warn" title="Keyhold could not check this process with the operating system.">
+          <span className="badge badge-warn" data-testid="process-unverified" title="Keyhold could not check this process with the operating system.">
             <WarningIcon className="badge-icon" />
-            <span className="badge-text">unverified — as claimed by the process</span>
+            <span className="badge-text">{process.unverifiedReason === 'shared_socket' ? 'shared connection — unverified' : 'unverified — as claimed by the process'}</span>
           </span>
         )}
       </div>
@@ -42,6 +43,19 @@ export function ProcessLine({ process }: { process: ProcessView }) {
           {truncate(process.commandLine, MAX_COMMAND_LINE_CHARS)}
         </div>
       )}
+      {process.identity === undefined ? null : (
+        <div className="process-identity" data-testid="process-identity">
+          {describeIdentity(process.identity)}
+        </div>
+      )}
+      {process.holders === undefined ? null : (
+        <div className="process-note" data-testid="process-holders">
+          Held by {process.holders.length} processes: {process.holders.map((h) => `pid ${h.pid}${h.executable === undefined ? '' : ` (${basename(h.executable)})`}`).join(', ')}.
+        </div>
+      )}
+      {process.identity === undefined && process.unverifiedReason !== undefined && process.unverifiedReason !== 'platform' ? (
+        <div className="process-note">No always-allow rule applies: {UNVERIFIED_TEXT[process.unverifiedReason]}.</div>
+      ) : null}
       {claimedOther ? (
         <div className="process-note">
           It claimed to be pid {process.claimedPid}; the connection belongs to pid {process.pid}.

@@ -26,7 +26,7 @@ from .errors import ERROR_CODES
 
 PROTOCOL_VERSION: Final = 1
 #: SHA-256 of test/vectors/bridge-protocol.schema.json this module follows.
-PROTOCOL_SCHEMA_SHA256: Final = "f0037d315b27905f63019405819f848cd96eda794c0372a87f4644b4a7ceba41"
+PROTOCOL_SCHEMA_SHA256: Final = "ff8148d90f311c74a05db4ca2b4d08bd0c9bc178317c8b4eca18f74696e857a1"
 
 MAX_FRAME_BYTES: Final = 256 * 1024
 MAX_REPLY_BYTES: Final = 4 * 1024 * 1024
@@ -50,7 +50,13 @@ REQUEST_TYPES: Final = (
     "secrets.list",
     "secrets.put",
     "secrets.delete",
+    "rules.list",
+    "rules.candidates",
+    "rules.add",
+    "rules.remove",
 )
+CLIENT_KINDS: Final = ("claude", "cursor", "vscode", "codex", "terminal", "unknown")
+MAX_IDENTITY_TEXT: Final = 512
 
 DISCOVERY_FILE_NAME: Final = "bridge.json"
 ENV_BRIDGE_URL: Final = "KEYHOLD_BRIDGE_URL"
@@ -252,6 +258,19 @@ field_spec = obj(
 _fields = refine(array(field_spec, min_len=1, max_len=MAX_FIELDS_PER_REQUEST), _unique_field_names, "field names must not repeat")
 
 
+_identity_text = string(max_len=MAX_IDENTITY_TEXT)
+#: The verified process an always-allow rule is bound to (src/shared/process-identity.ts).
+process_identity = obj(
+    {"executable": _identity_text, "client": obj({"kind": one_of(CLIENT_KINDS)}, {"executable": _identity_text})},
+    {"script": _identity_text, "arguments": _identity_text, "preloads": array(_identity_text, max_len=32), "package": _identity_text},
+)
+_candidate_key = string(min_len=1, max_len=64, pattern=re.compile(r"[A-Za-z0-9_-]+"), what="a candidate key is base64url")
+_rule = obj(
+    {"id": string(), "server": server_name, "name": secret_name, "createdAt": anything},
+    {"identity": process_identity},
+)
+
+
 def _value_count(values: object) -> bool:
     return isinstance(values, dict) and 1 <= len(values) <= MAX_NAMES_PER_REQUEST
 
@@ -281,6 +300,10 @@ REQUEST_PARAMS: Final[Mapping[str, Validator]] = {
         {"reason": _reason, "timeoutMs": _timeout},
     ),
     "secrets.delete": obj({"names": _names}, {"reason": _reason, "timeoutMs": _timeout}),
+    "rules.list": obj({}),
+    "rules.candidates": obj({"name": secret_name}),
+    "rules.add": obj({"name": secret_name, "candidate": _candidate_key}, {"reason": _reason, "timeoutMs": _timeout}),
+    "rules.remove": obj({"name": secret_name}, {"id": string(min_len=1, max_len=64), "reason": _reason, "timeoutMs": _timeout}),
 }
 
 _values_result = obj({"values": record(secret_name, string(max_len=MAX_SECRET_VALUE_CHARS))})
@@ -294,6 +317,19 @@ RESULTS: Final[Mapping[str, Validator]] = {
     "secrets.list": obj({"servers": array(obj({"name": server_name, "secrets": array(obj({"name": secret_name, "invalidated": boolean}))}))}),
     "secrets.put": obj({"created": array(secret_name), "replaced": array(secret_name)}),
     "secrets.delete": obj({"deleted": array(secret_name)}),
+    "rules.list": obj({"rules": array(_rule)}),
+    "rules.candidates": obj(
+        {
+            "candidates": array(
+                obj(
+                    {"key": _candidate_key, "source": one_of(("session", "last_reader")), "description": string(), "identity": process_identity},
+                    {"pid": integer(), "at": anything},
+                )
+            )
+        }
+    ),
+    "rules.add": obj({"rule": _rule}),
+    "rules.remove": obj({"removed": array(string())}),
 }
 
 error_body = obj({"code": error_code, "message": string(max_len=2000)})

@@ -204,7 +204,7 @@ class FakeKeyholdApp:
         problem = check_request(rtype, params)
         if problem is not None:
             return rid, KeyholdInvalidRequest(f"Bad {rtype[:64]} params: {problem}")
-        if rtype in ("secrets.list", "secrets.put", "secrets.delete"):
+        if rtype in ("secrets.list", "secrets.put", "secrets.delete", "rules.list", "rules.candidates", "rules.add", "rules.remove"):
             return rid, KeyholdInvalidRequest(f'FakeKeyholdApp does not implement "{rtype}".')
         return rid, rtype, params
 

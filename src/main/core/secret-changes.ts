@@ -173,7 +173,9 @@ export class SecretChanges {
    * approval's action (`store`, `delete`); never a value.
    */
   record(actor: Actor, server: ServerName, names: readonly SecretName[], action: ActivityAction, detail?: string): void {
-    void this.deps.activity.append({ ...actorFields(actor), server, names: [...names], action, detail });
+    // The session id is not written; repeats of an unattended outcome are counted per session (activity-log.ts).
+    const context = actor.kind === 'bridge' ? { sessionId: actor.session.sessionId } : {};
+    void this.deps.activity.append({ ...actorFields(actor), server, names: [...names], action, detail }, context);
   }
 
   /** Called after any change the UI shows: secrets, grants (also ended by disconnect or expiry), rules, settings. */

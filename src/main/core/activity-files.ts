@@ -17,9 +17,9 @@ import { constants } from 'node:fs';
 import { open, rename, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { errnoCode, isNotFound } from '../../shared/node-io.js';
+import { isNotFound } from '../../shared/node-io.js';
+import { isSymlinkRefusal, NO_FOLLOW } from './atomic-file.js';
 
-const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
 const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | NO_FOLLOW;
 const READ_FLAGS = constants.O_RDONLY | NO_FOLLOW;
 
@@ -94,10 +94,4 @@ async function readLines(path: string): Promise<string[]> {
   } finally {
     await handle.close();
   }
-}
-
-/** `open` with O_NOFOLLOW on a symlink: ELOOP (Linux, macOS), EMLINK (FreeBSD). */
-export function isSymlinkRefusal(error: unknown): boolean {
-  const code = errnoCode(error);
-  return code === 'ELOOP' || code === 'EMLINK';
 }

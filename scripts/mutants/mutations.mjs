@@ -129,12 +129,44 @@ export const MUTATIONS = [
     tests: ['keychain_index_divergence_after_crash: every keychain write'],
   },
 
+  // ── Data directory (src/shared/data-dir-ownership.ts, src/main/core/data-dir-guard.ts) ─
+  {
+    name: 'data_dir_owner_check',
+    defence: 'A data dir or bridge.json owned by another user is refused; the mutant accepts any owner.',
+    patch: [{ in: 'src/shared', find: /if \(info\.uid !== uid\) \{/, replace: 'if (false) {' }],
+    tests: ['foreign_owned_data_dir', 'bridge_json_swapped_by_other_user'],
+  },
+  {
+    name: 'data_dir_mode_check',
+    defence: 'A data dir or bridge.json writable by group or others is refused; the mutant accepts any mode.',
+    patch: [{ in: 'src/shared', find: /if \(\(info\.mode & GROUP_OR_OTHER_WRITABLE\) !== 0\) \{/, replace: 'if (false) {' }],
+    tests: ['foreign_owned_data_dir', 'bridge_json_swapped_by_other_user'],
+  },
+  {
+    name: 'data_dir_symlinks_followed',
+    defence: 'Files in the data dir are opened with O_NOFOLLOW; the mutant follows links.',
+    patch: [{ in: 'src/main', find: /export const NO_FOLLOW = constants\.O_NOFOLLOW \?\? 0;/, replace: 'export const NO_FOLLOW = 0;' }],
+    tests: ['activity_log_symlink_planted', 'json_store_symlink_planted: an index.json', 'json_store_symlink_planted: a rules.json'],
+  },
+
   // ── Activity log (src/main/core/activity-log.ts) ───────────────────────
   {
     name: 'rule_reads_written_one_by_one',
     defence: 'Rule-allowed reads are counted like other unattended outcomes; the mutant writes one line per read.',
     patch: [{ in: 'src/main', find: /(COUNTED_ACTIONS\b[^\n]*?)'allowed_by_rule',\s*/, replace: '$1' }],
     tests: [{ name: 'audit_log_flushing: 1,000 allowed_by_rule outcomes', foundBy: 'audit_log_flushing: 1,000 ${action} outcomes' }],
+  },
+  {
+    name: 'audit_reservation',
+    defence: 'User decisions have their own file and rotation budget; the mutant writes unattended lines into it too.',
+    patch: [{ in: 'src/main', find: /this\.queued\.push\(\{ unattended: UNATTENDED_ACTIONS\.has\(record\.action\), line \}\);/, replace: 'this.queued.push({ unattended: false, line });' }],
+    tests: ['audit_trail_flush: unattended lines that are not counted'],
+  },
+  {
+    name: 'client_named_failures_by_name',
+    defence: 'Failures on client-chosen names are counted per session and action whatever the names; the mutant counts them per name set again.',
+    patch: [{ in: 'src/main', find: /clientNamed \? null : record\.names/, replace: 'record.names' }],
+    tests: ['audit_trail_flush'],
   },
   {
     name: 'activity_record_fields',

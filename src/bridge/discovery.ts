@@ -14,11 +14,19 @@
  * dialling: its port may since belong to some other program, and the stale
  * token would only earn a 401 anyway.
  *
+ * Ownership check (POSIX; see `src/shared/data-dir-ownership.ts`): the data
+ * directory and `bridge.json` must belong to the current user and must not be
+ * writable by group or others; otherwise another local user could plant a
+ * `bridge.json` pointing this server at a program of theirs (which would then
+ * receive the token and impersonate the app's windows). Such a directory is
+ * refused with `invalid_request` and a fix-it command, never used — the same
+ * rule and messages as the Python bridge.
+ *
  * No message built here ever contains a token.
  */
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 import {
   DISCOVERY_FILE_NAME,
@@ -29,6 +37,7 @@ import {
   discoveryFileSchema,
 } from '../shared/bridge-protocol.js';
 import { resolveDataDir } from '../shared/data-dir.js';
+import { checkOwnership } from '../shared/data-dir-ownership.js';
 import { KeyholdError } from '../shared/keyhold-error.js';
 import { errnoCode, isErrno, isProcessAlive } from '../shared/node-io.js';
 
@@ -143,8 +152,11 @@ async function readDiscoveryFile(path: string, dataDirFromEnv: boolean): Promise
   const notSet = `${ENV_BRIDGE_URL} and ${ENV_BRIDGE_TOKEN} are not set`;
   let text: string;
   try {
+    await checkOwnership(dirname(path), 'data directory');
+    await checkOwnership(path, 'discovery file');
     text = await readFile(path, 'utf8');
   } catch (error) {
+    if (error instanceof KeyholdError) throw error;
     if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) {
       const hint = dataDirFromEnv ? `; if the app uses another data directory, set ${ENV_HOME} to it` : '';
       throw appNotRunningError(`found no ${path}, and ${notSet}${hint}`, { cause: error });

@@ -76,6 +76,12 @@ export const activityEntrySchema = z.object({
   detail: z.string().optional(),
   /** On a summary line of a counted action: how many repeats it stands for (activity-log.ts). */
   count: z.number().int().positive().optional(),
+  /**
+   * On a summary line of outcomes whose names the client chose (`busy`, errors,
+   * `invalidated`): `names` lists the first few distinct names, and this how
+   * many further names the summarised requests named.
+   */
+  unlistedNames: z.number().int().positive().optional(),
 });
 export type ActivityEntry = z.infer<typeof activityEntrySchema>;
 

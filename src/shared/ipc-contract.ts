@@ -134,8 +134,8 @@ export const managerStateSchema = z.strictObject({
 });
 export type ManagerState = z.infer<typeof managerStateSchema>;
 
-/** An activity log line as the manager gets it: a summary line's `count` is folded into `detail` ("57 more"). */
-export const activityRowSchema = z.strictObject(activityEntrySchema.omit({ count: true }).shape);
+/** An activity log line as the manager gets it: a summary line's `count` and `unlistedNames` are folded into `detail` ("57 more, 80 names not listed"). */
+export const activityRowSchema = z.strictObject(activityEntrySchema.omit({ count: true, unlistedNames: true }).shape);
 export type ActivityRow = z.infer<typeof activityRowSchema>;
 
 const secretRef = { server: serverNameSchema, name: secretNameSchema };

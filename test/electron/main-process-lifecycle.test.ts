@@ -11,10 +11,12 @@
  *  - a window that never becomes ready is shown anyway;
  *  - a Windows session end (no before-quit) leaves bridge.json behind; after a
  *    reboot its pid belongs to another process, and Keyhold still starts;
- *  - a relative KEYHOLD_HOME is refused with a clear message.
+ *  - a relative KEYHOLD_HOME is refused with a clear message;
+ *  - foreign_owned_data_dir: a data directory others can write in is refused
+ *    in an error box.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
@@ -165,5 +167,25 @@ describe('start-up refusals and leftovers', { skip }, () => {
     const shown = await box;
     assert.equal(shown.title, 'Keyhold could not start');
     assert.match(shown.message, /^KEYHOLD_HOME is "keyhold-data", a relative path\. Set it to an absolute path/);
+  });
+
+  // main.ts checks before `ready` (privateDataDirProblem, unit-tested in data-dir-guard.test.ts); startCore checks
+  // again. This test sees only the outcome: the fake, like Chromium, removes its lock at exit, so it cannot tell which refused.
+  it('foreign_owned_data_dir: a data directory writable by others is refused in an error box (exit 1), nothing left in it', async () => {
+    const home = await makeTempDir('keyhold-life-');
+    try {
+      const dataDir = join(home.path, 'data');
+      mkdirSync(dataDir);
+      chmodSync(dataDir, 0o777);
+      const main = MainProcess.start({ KEYHOLD_HOME: dataDir, XDG_CONFIG_HOME: join(home.path, 'config') });
+      const box = main.errorBox();
+      assert.equal(await main.exited, 1, main.stderr);
+      const shown = await box;
+      assert.equal(shown.title, 'Keyhold could not start');
+      assert.match(shown.message, /^Refusing the Keyhold data directory .*: it is writable by group or others \(mode 777\).*Fix: `chmod go-w /);
+      assert.deepEqual(readdirSync(dataDir), [], 'no lock, no bridge.json, nothing written');
+    } finally {
+      await home.cleanup();
+    }
   });
 });

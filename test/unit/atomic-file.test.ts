@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
-import { ensurePrivateDir, writeFileAtomic } from '../../src/main/core/atomic-file.js';
+import { ensurePrivateDir, isSymlinkRefusal, readFileNoFollow, writeFileAtomic } from '../../src/main/core/atomic-file.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 describe('atomic file writes', () => {
@@ -33,5 +33,21 @@ describe('atomic file writes', () => {
     await ensurePrivateDir(data);
     assert.equal((await stat(data)).mode & 0o777, 0o700);
     await dir.cleanup();
+  });
+
+  it('json_store_symlink_planted: a write replaces a link at the target (never writes through it); a read refuses the link', async () => {
+    const dir = await makeTempDir();
+    const outside = await makeTempDir('keyhold-outside-');
+    const target = join(outside.path, 'settings.json');
+    await writeFile(target, 'theirs');
+    const path = join(dir.path, 'settings.json');
+    await symlink(target, path);
+    await assert.rejects(readFileNoFollow(path), (error) => isSymlinkRefusal(error));
+    await writeFileAtomic(path, 'ours');
+    assert.equal(await readFile(target, 'utf8'), 'theirs');
+    assert.ok((await lstat(path)).isFile());
+    assert.equal(await readFileNoFollow(path), 'ours');
+    await dir.cleanup();
+    await outside.cleanup();
   });
 });

@@ -6,13 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { describeLookup, discoverBridge, discoveryFilePath } from '../../src/bridge/discovery.js';
 import { isKeyholdError } from '../../src/shared/keyhold-error.js';
+import { foreignOwnedDir, HOW_FOREIGN, makeFileForeign } from '../helpers/foreign-owner.js';
 
 const TOKEN_A = 'a'.repeat(43);
 const TOKEN_B = 'b'.repeat(43);
@@ -177,6 +178,65 @@ describe('bridge discovery', () => {
       assert.ok(isKeyholdError(offLoopback, 'unavailable'));
       assert.match(offLoopback.message, /loopback/);
       assert.ok(!offLoopback.message.includes(TOKEN_C));
+    });
+  });
+
+  describe('bridge_json_swapped_by_other_user: a data dir or bridge.json another user can write is refused, never dialled', () => {
+    const refusedPlanted = async (dataDir: string): Promise<string> => {
+      const error = await rejection(discoverBridge({ dataDir, env: {} }));
+      assert.ok(isKeyholdError(error, 'invalid_request'), String(error));
+      assert.ok(!error.message.includes(TOKEN_C), 'the planted token never appears in a message');
+      return error.message;
+    };
+
+    it('a data dir writable by others (0777) holding a well-formed bridge.json', async () => {
+      const open = await mkdtemp(join(tmpdir(), 'keyhold-discovery-open-'));
+      try {
+        await writeBridgeFile(open, fileContent(TOKEN_C));
+        await chmod(open, 0o777);
+        const message = await refusedPlanted(open);
+        assert.equal(
+          message,
+          `Refusing the Keyhold data directory ${open}: it is writable by group or others (mode 777), so another user could point this server at a fake app. Fix: \`chmod go-w ${open}\`.`,
+        );
+      } finally {
+        await rm(open, { recursive: true, force: true });
+      }
+    });
+
+    it('a bridge.json writable by others in a private data dir', async () => {
+      const home = await mkdtemp(join(tmpdir(), 'keyhold-discovery-file-'));
+      try {
+        await writeBridgeFile(home, fileContent(TOKEN_C));
+        await chmod(join(home, 'bridge.json'), 0o646);
+        assert.match(await refusedPlanted(home), /^Refusing the Keyhold discovery file .*bridge\.json: it is writable by group or others \(mode 646\).*chmod go-w/);
+      } finally {
+        await rm(home, { recursive: true, force: true });
+      }
+    });
+
+    it(`a bridge.json owned by another user (${HOW_FOREIGN})`, async () => {
+      const home = await mkdtemp(join(tmpdir(), 'keyhold-discovery-foreign-'));
+      try {
+        await writeBridgeFile(home, fileContent(TOKEN_C));
+        await makeFileForeign(join(home, 'bridge.json'));
+        const message = await refusedPlanted(home);
+        assert.match(message, /^Refusing the Keyhold discovery file .*bridge\.json: it belongs to uid \d+, not to you \(uid \d+\)/);
+        assert.match(message, /Fix: `chown \$\(id -u\) .*bridge\.json`, or set KEYHOLD_HOME to a directory of yours\./);
+      } finally {
+        await rm(home, { recursive: true, force: true });
+      }
+    });
+
+    it(`a data dir owned by another user (${HOW_FOREIGN})`, async () => {
+      const temp = await mkdtemp(join(tmpdir(), 'keyhold-discovery-foreign-dir-'));
+      try {
+        await writeBridgeFile(temp, fileContent(TOKEN_C));
+        const foreign = await foreignOwnedDir(temp);
+        assert.match(await refusedPlanted(foreign), /^Refusing the Keyhold data directory .*: it belongs to uid \d+, not to you/);
+      } finally {
+        await rm(temp, { recursive: true, force: true });
+      }
     });
   });
 

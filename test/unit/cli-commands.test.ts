@@ -4,6 +4,9 @@
  * (secret_value_in_argv), fail-fast "not running" messages.
  */
 import assert from 'node:assert/strict';
+import { chmod, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { COMMANDS } from '../../src/main/cli/keyhold.js';
@@ -85,6 +88,36 @@ describe('keyhold CLI commands (no app running)', () => {
     assert.match(run.stderr, /KEYHOLD_FALLBACK=env/);
     assert.match(run.stderr, /KEYHOLD_SECRET_DEMO_TOKEN/);
     assert.match(run.stderr, /was not started/);
+  });
+
+  it('bridge_json_swapped_by_other_user: with a data dir others can write, set/status refuse it and never dial the bridge.json there', async () => {
+    const planted = await makeTempDir('keyhold-cli-planted-');
+    const dialled: string[] = [];
+    const listener = createServer((socket) => {
+      dialled.push('a connection');
+      socket.on('data', (chunk: Buffer) => dialled.push(chunk.toString('latin1')));
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = listener.address() as AddressInfo;
+      const token = 'p'.repeat(43);
+      await writeFile(join(planted.path, 'bridge.json'), JSON.stringify({ url: `ws://127.0.0.1:${port}`, token, pid: process.pid, version: '9' }), { mode: 0o600 });
+      await chmod(planted.path, 0o777);
+      const plantedEnv = { KEYHOLD_HOME: planted.path, PATH: env['PATH'] ?? '' };
+      const set = await runCli(['set', 'github/token'], plantedEnv, 'ghp_piped_value_123\n');
+      assert.equal(set.code, 1);
+      assert.ok(set.stderr.includes(`Refusing the Keyhold data directory ${planted.path}: it is writable by group or others (mode 777)`), set.stderr);
+      assert.ok(set.stderr.includes(`Fix: \`chmod go-w ${planted.path}\``), set.stderr);
+      const status = await runCli(['status'], plantedEnv);
+      assert.equal(status.code, 1);
+      assert.match(status.stdout + status.stderr, /Refusing the Keyhold data directory/);
+      assert.deepEqual(dialled, [], 'nothing was sent to the planted endpoint');
+      assert.ok(!(set.stdout + set.stderr + status.stdout + status.stderr).includes(token), 'the planted token is never printed');
+    } finally {
+      await new Promise((resolve) => listener.close(resolve));
+      await planted.cleanup();
+    }
   });
 
   it('run: usage errors exit 2 (no command; bare reference without --server)', async () => {

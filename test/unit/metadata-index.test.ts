@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdir, writeFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
@@ -18,6 +18,23 @@ describe('metadata index', () => {
     assert.equal(Object.getPrototypeOf(loaded.servers), null);
     assert.equal(Object.getPrototypeOf(loaded.servers['github']), null);
     await dir.cleanup();
+  });
+
+  it('json_store_symlink_planted: an index.json that is a link is quarantined unread, and saving never writes through it', async () => {
+    const dir = await makeTempDir();
+    const outside = await makeTempDir('keyhold-outside-');
+    const planted = join(outside.path, 'index.json');
+    const plantedText = JSON.stringify({ version: 1, servers: { github: { token: { created: 1, updated: 1 } } }, pending: [] });
+    await writeFile(planted, plantedText);
+    await symlink(planted, join(dir.path, INDEX_FILE_NAME));
+    const loaded = await loadIndex(dir.path, 9);
+    assert.deepEqual(Object.keys(loaded.data.servers), [], 'the linked index is not read');
+    assert.equal(loaded.quarantinedTo, join(dir.path, `${INDEX_FILE_NAME}.unreadable-9`));
+    await saveIndex(dir.path, emptyIndex());
+    assert.equal(await readFile(planted, 'utf8'), plantedText, 'the link target is untouched');
+    assert.ok((await lstat(join(dir.path, INDEX_FILE_NAME))).isFile());
+    await dir.cleanup();
+    await outside.cleanup();
   });
 
   it('a file that breaks the schema (e.g. a bad server name) is quarantined, never overwritten', async () => {

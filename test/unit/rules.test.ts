@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
@@ -72,6 +72,23 @@ describe('always-allow rules', () => {
     assert.equal(saved.version, 2);
     assert.equal(rules.match('github', ['token'], verified(GITHUB)).applies, true);
     await dir.cleanup();
+  });
+
+  it('json_store_symlink_planted: a rules.json that is a link is neither read nor written through', async () => {
+    const dir = await makeTempDir();
+    const outside = await makeTempDir('keyhold-outside-');
+    const planted = join(outside.path, 'rules.json');
+    const plantedText = JSON.stringify({ version: 1, rules: [{ id: 'x', server: 'github', name: 'token', createdAt: 1 }] });
+    await writeFile(planted, plantedText);
+    await symlink(planted, join(dir.path, RULES_FILE_NAME));
+    const rules = await RuleStore.open(dir.path, () => 7);
+    assert.equal(rules.has('github', 'token'), false, 'the linked rule is not loaded');
+    assert.equal((await readdir(dir.path)).filter((name) => name.startsWith(`${RULES_FILE_NAME}.unreadable-`)).length, 1, 'the link is moved aside');
+    await rules.add('gitlab', 'token', GITHUB);
+    assert.equal(await readFile(planted, 'utf8'), plantedText, 'the link target is untouched');
+    assert.ok((await lstat(join(dir.path, RULES_FILE_NAME))).isFile());
+    await dir.cleanup();
+    await outside.cleanup();
   });
 
   it('an unreadable rules file is moved aside and no rule is assumed', async () => {

@@ -1,11 +1,24 @@
 /**
- * The activity log: one JSON line per decision or change, appended to
- * `activity.jsonl` in the data dir. It records who asked (server, process),
- * for which names, and what happened — never a value. The record type has no
- * field that could hold one, and `append` copies only the known fields.
+ * The activity log: one JSON line per decision or change, in the data dir.
+ * It records who asked (server, process), for which names, and what
+ * happened — never a value. The record type has no field that could hold
+ * one, and `append` copies only the known fields.
  *
- * When the file passes `maxBytes` it is rotated to `activity.1.jsonl`
- * (one generation kept), so the log cannot fill the disk.
+ * Two streams, so unattended lines can never rotate out the user's decisions
+ * (threat `audit_trail_flush`):
+ *  - `activity.jsonl`: what a person did — allowed, allowed for session,
+ *    denied, entered, stored, added, replaced, deleted, revealed, revoked,
+ *    rules added or removed;
+ *  - `activity-unattended.jsonl`: outcomes no person had a hand in, which a
+ *    client can produce at will — reads under a session grant or a rule,
+ *    `busy`, errors (`not_found`, `invalid_request`, …), `invalidated`, and
+ *    requests cancelled or timed out (a client can open a window and cancel
+ *    it in a loop).
+ * Each has its own rotation budget (`maxBytes`, one rotated generation:
+ * `activity.1.jsonl`, `activity-unattended.1.jsonl`), so the log cannot fill
+ * the disk and no volume of unattended lines pushes a decision out. `read`
+ * merges both into one history, newest first. Files are opened without
+ * following symlinks (activity-files.ts).
  *
  * Writes are grouped: entries queued while one append is under way go out
  * together in the next (see `append`). A granted read costs a line in memory,
@@ -15,22 +28,43 @@
  * Outcomes a client can repeat without the user doing anything (a read under
  * a session grant or an always-allow rule, `busy`, errors such as `not_found`,
  * `invalidated`) are counted, not written one by one: the first of the same
- * action on the same names by the same process gets its own line (with its
- * request id); further ones within `repeatWindowMs` (1 s) become one summary
- * line with `count`. A client looping such requests thus adds two lines a
- * second, instead of thousands, and cannot push older entries (the user's
- * decisions) out of the log by rotation.
+ * action by the same session gets its own line (with its request id);
+ * further ones within `repeatWindowMs` (1 s) become one summary line with
+ * `count`. Reads are counted per name set (the names are stored secrets);
+ * `busy`, errors and `invalidated` per session and action whatever the names,
+ * since the client picks those names: 40,000 deletes of made-up names are two
+ * lines a second, not 40,000 (the summary lists the first few names and
+ * `unlistedNames`, how many more its requests named).
  */
-import { appendFile, readFile, rename, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-
 import { activityEntrySchema, type ActivityAction, type ActivityEntry } from '../../shared/domain.js';
-import { isNotFound } from '../../shared/node-io.js';
+import { ActivityFile } from './activity-files.js';
 
+/** The decisions stream (the name the docs and older versions use). */
 export const ACTIVITY_FILE_NAME = 'activity.jsonl';
+/** The unattended stream. */
+export const UNATTENDED_ACTIVITY_FILE_NAME = 'activity-unattended.jsonl';
+const DECISIONS = 'activity';
+const UNATTENDED = 'activity-unattended';
+/** Every file of the log, rotated ones included (the data-dir checks go through them). */
+export const ACTIVITY_FILE_NAMES: readonly string[] = [...ActivityFile.fileNames(DECISIONS), ...ActivityFile.fileNames(UNATTENDED)];
+
+/** Outcomes no person had a hand in: they go to the unattended stream. */
+const UNATTENDED_ACTIONS: ReadonlySet<ActivityAction> = new Set<ActivityAction>([
+  'granted_by_session',
+  'allowed_by_rule',
+  'busy',
+  'error',
+  'invalidated',
+  'cancelled',
+  'timeout',
+]);
 /** Outcomes that need no user action, so a client can repeat them at will (see the module comment). */
 const COUNTED_ACTIONS: ReadonlySet<ActivityAction> = new Set<ActivityAction>(['granted_by_session', 'allowed_by_rule', 'busy', 'error', 'invalidated']);
-const ROTATED_FILE_NAME = 'activity.1.jsonl';
+/** Counted outcomes whose names the client chooses: counted per session and action, whatever the names. */
+const CLIENT_NAMED_ACTIONS: ReadonlySet<ActivityAction> = new Set<ActivityAction>(['busy', 'error', 'invalidated']);
+/** How many distinct names a summary of client-named outcomes lists. */
+const SUMMARY_NAMES = 8;
+/** Each stream's active file rotates past this size. */
 const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
 /** How long an entry may wait for others to share its write. */
 const DEFAULT_BATCH_MS = 20;
@@ -41,11 +75,12 @@ const DEFAULT_MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
 export type { ActivityAction };
 
-/** One line of `activity.jsonl` (the schema lives in the shared vocabulary: the manager's rows are the same lines). */
+/** One line of the log (the schema lives in the shared vocabulary: the manager's rows are the same lines). */
 export { activityEntrySchema, type ActivityEntry };
 
 export interface ActivityLogOptions {
   readonly dataDir: string;
+  /** Size of each stream's active file before it rotates (default 5 MiB). */
   readonly maxBytes?: number;
   /** How long the first entry of a batch waits for others (default 20 ms). */
   readonly batchMs?: number;
@@ -54,30 +89,54 @@ export interface ActivityLogOptions {
   /** Bytes of entries that may wait for the disk before new ones are only counted (default 4 MiB). */
   readonly maxQueuedBytes?: number;
   readonly now?: () => number;
+  /** Operational messages (a planted link moved aside); never a value. */
+  readonly log?: (message: string) => void;
+}
+
+/** Who an entry is about beyond its written fields: the bridge session, so repeats are counted per session. */
+export interface AppendContext {
+  readonly sessionId?: string;
+}
+
+interface Repeat {
+  readonly first: ActivityEntry;
+  more: number;
+  last: number;
+  /** Client-named outcomes: the first distinct names seen, and how many names beyond them. */
+  readonly names?: string[];
+  unlisted: number;
+}
+
+interface QueuedLine {
+  readonly unattended: boolean;
+  readonly line: string;
 }
 
 export class ActivityLog {
-  private queued: string[] = [];
+  private queued: QueuedLine[] = [];
   private queuedBytes = 0;
   private dropped = 0;
   private draining: Promise<void> | undefined;
-  private readonly repeats = new Map<string, { readonly first: ActivityEntry; more: number; last: number }>();
+  private readonly repeats = new Map<string, Repeat>();
   private repeatTimer: NodeJS.Timeout | undefined;
-  private readonly path: string;
+  private readonly decisions: ActivityFile;
+  private readonly unattended: ActivityFile;
 
   constructor(private readonly options: ActivityLogOptions) {
-    this.path = join(options.dataDir, ACTIVITY_FILE_NAME);
+    const files = { dataDir: options.dataDir, maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES, log: options.log };
+    this.decisions = new ActivityFile({ ...files, baseName: DECISIONS });
+    this.unattended = new ActivityFile({ ...files, baseName: UNATTENDED });
   }
 
   /**
    * Queues an entry; resolves once it is written (or the write failed: a full
    * disk must not block a decision, so this never rejects). Entries are written
    * in order, and every entry queued while a write is under way goes out with
-   * the next single append (group commit): one write per batch, not per entry;
-   * a batch collects for at most `batchMs` (20 ms) before it is written.
-   * A repeated granted read is only counted and resolves at once.
+   * the next single append per stream (group commit): one write per batch, not
+   * per entry; a batch collects for at most `batchMs` (20 ms) before it is written.
+   * A repeated unattended outcome is only counted and resolves at once.
    */
-  append(entry: Omit<ActivityEntry, 'time' | 'count'>): Promise<void> {
+  append(entry: Omit<ActivityEntry, 'time' | 'count' | 'unlistedNames'>, context: AppendContext = {}): Promise<void> {
     const record: ActivityEntry = {
       time: this.now(),
       server: entry.server,
@@ -90,31 +149,21 @@ export class ActivityLog {
       requestId: entry.requestId,
       detail: entry.detail,
     };
-    if (COUNTED_ACTIONS.has(record.action)) {
-      const key = JSON.stringify([record.action, record.detail, record.server, record.pid, record.executable, record.identity, record.names, record.tool]);
-      const seen = this.repeats.get(key);
-      if (seen !== undefined) {
-        seen.more += 1;
-        seen.last = record.time;
-        return Promise.resolve();
-      }
-      this.repeats.set(key, { first: record, more: 0, last: record.time });
-      this.repeatTimer ??= setTimeout(() => this.closeRepeatWindow(), this.options.repeatWindowMs ?? DEFAULT_REPEAT_WINDOW_MS).unref();
-    }
+    if (COUNTED_ACTIONS.has(record.action) && this.counted(record, context)) return Promise.resolve();
     this.enqueue(record);
     return this.drain();
   }
 
-  /** Newest first, optionally for one server. Unparseable lines (a torn last line after a crash) are skipped. */
+  /**
+   * Newest first, optionally for one server: both streams merged by time (a
+   * tie keeps the decision first). Unparseable lines (a torn last line after
+   * a crash) are skipped.
+   */
   async read(filter: { server?: string; limit?: number } = {}): Promise<ActivityEntry[]> {
     await this.flush();
-    const lines = [...(await readLines(join(this.options.dataDir, ROTATED_FILE_NAME))), ...(await readLines(this.path))];
-    const entries: ActivityEntry[] = [];
-    for (let i = lines.length - 1; i >= 0 && entries.length < (filter.limit ?? 500); i -= 1) {
-      const parsed = activityEntrySchema.safeParse(safeJson(lines[i] ?? ''));
-      if (parsed.success && (filter.server === undefined || parsed.data.server === filter.server)) entries.push(parsed.data);
-    }
-    return entries;
+    const limit = filter.limit ?? 500;
+    const streams = await Promise.all([this.decisions, this.unattended].map(async (file) => newestEntries(await file.lines(), filter.server, limit)));
+    return streams.flat().sort((a, b) => b.time - a.time).slice(0, limit);
   }
 
   /** Writes the open repeat counts and resolves when everything queued so far is written. */
@@ -123,13 +172,38 @@ export class ActivityLog {
     return this.draining ?? Promise.resolve();
   }
 
+  /** True when `record` repeats an outcome already counted in this window (then it only adds to the count). */
+  private counted(record: ActivityEntry, context: AppendContext): boolean {
+    const clientNamed = CLIENT_NAMED_ACTIONS.has(record.action);
+    const who = [context.sessionId, record.server, record.pid, record.executable, record.identity];
+    const key = JSON.stringify([record.action, record.detail, ...who, clientNamed ? null : record.names, record.tool]);
+    const seen = this.repeats.get(key);
+    if (seen === undefined) {
+      this.repeats.set(key, { first: record, more: 0, last: record.time, names: clientNamed ? [...new Set(record.names)].slice(0, SUMMARY_NAMES) : undefined, unlisted: 0 });
+      this.repeatTimer ??= setTimeout(() => this.closeRepeatWindow(), this.options.repeatWindowMs ?? DEFAULT_REPEAT_WINDOW_MS).unref();
+      return false;
+    }
+    seen.more += 1;
+    seen.last = record.time;
+    if (seen.names !== undefined) {
+      for (const name of record.names) {
+        if (seen.names.includes(name)) continue;
+        if (seen.names.length < SUMMARY_NAMES) seen.names.push(name);
+        else seen.unlisted += 1;
+      }
+    }
+    return true;
+  }
+
   private closeRepeatWindow(): void {
     clearTimeout(this.repeatTimer);
     this.repeatTimer = undefined;
     if (this.repeats.size === 0) return;
-    for (const { first, more, last } of this.repeats.values()) {
+    for (const { first, more, last, names, unlisted } of this.repeats.values()) {
       if (more === 0) continue;
       const summary: ActivityEntry = { ...first, time: last, count: more };
+      if (names !== undefined) summary.names = names;
+      if (unlisted > 0) summary.unlistedNames = unlisted;
       delete summary.requestId;
       this.enqueue(summary);
     }
@@ -144,7 +218,7 @@ export class ActivityLog {
       this.dropped += 1;
       return;
     }
-    this.queued.push(line);
+    this.queued.push({ unattended: UNATTENDED_ACTIONS.has(record.action), line });
     this.queuedBytes += line.length;
   }
 
@@ -159,14 +233,17 @@ export class ActivityLog {
       await new Promise<void>((resolve) => setTimeout(resolve, this.options.batchMs ?? DEFAULT_BATCH_MS));
       while (this.queued.length > 0 || this.dropped > 0) {
         const batch = this.takeBatch();
-        await this.write(batch).catch(() => undefined);
+        const decisions = batch.filter((q) => !q.unattended).map((q) => q.line).join('');
+        const unattended = batch.filter((q) => q.unattended).map((q) => q.line).join('');
+        if (decisions !== '') await this.decisions.append(decisions).catch(() => undefined);
+        if (unattended !== '') await this.unattended.append(unattended).catch(() => undefined);
       }
       this.draining = undefined;
     })();
     return this.draining;
   }
 
-  private takeBatch(): string {
+  private takeBatch(): QueuedLine[] {
     if (this.dropped > 0) {
       const note: ActivityEntry = {
         time: this.now(),
@@ -175,31 +252,24 @@ export class ActivityLog {
         action: 'error',
         detail: `activity_log_stalled: ${this.dropped} entries could not be queued`,
       };
-      this.queued.push(`${JSON.stringify(note)}\n`);
+      this.queued.push({ unattended: true, line: `${JSON.stringify(note)}\n` });
       this.dropped = 0;
     }
-    const batch = this.queued.join('');
+    const batch = this.queued;
     this.queued = [];
     this.queuedBytes = 0;
     return batch;
   }
-
-  private async write(batch: string): Promise<void> {
-    const size = await stat(this.path).then((s) => s.size, () => 0);
-    if (size > 0 && size + Buffer.byteLength(batch) > (this.options.maxBytes ?? DEFAULT_MAX_BYTES)) {
-      await rename(this.path, join(this.options.dataDir, ROTATED_FILE_NAME)).catch(() => undefined);
-    }
-    await appendFile(this.path, batch, { encoding: 'utf8', mode: 0o600 });
-  }
 }
 
-async function readLines(path: string): Promise<string[]> {
-  try {
-    return (await readFile(path, 'utf8')).split('\n').filter((line) => line.trim() !== '');
-  } catch (error) {
-    if (isNotFound(error)) return [];
-    throw error;
+/** Up to `limit` entries of one stream, newest (last written) first. */
+function newestEntries(lines: readonly string[], server: string | undefined, limit: number): ActivityEntry[] {
+  const entries: ActivityEntry[] = [];
+  for (let i = lines.length - 1; i >= 0 && entries.length < limit; i -= 1) {
+    const parsed = activityEntrySchema.safeParse(safeJson(lines[i] ?? ''));
+    if (parsed.success && (server === undefined || parsed.data.server === server)) entries.push(parsed.data);
   }
+  return entries;
 }
 
 function safeJson(text: string): unknown {

@@ -1,28 +1,29 @@
 /**
  * A small JSON document in the data dir, validated with its schema on load
  * and written atomically. A file that does not parse is moved aside (never
- * overwritten) and the default is used.
+ * overwritten) and the default is used; so is a symlink at its path, which is
+ * never read through (atomic-file.ts).
  */
-import { readFile, rename } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { z } from 'zod';
 
-import { writeFileAtomic } from './atomic-file.js';
+import { isSymlinkRefusal, readFileNoFollow, writeFileAtomic } from './atomic-file.js';
 import { isNotFound } from '../../shared/node-io.js';
 
 export async function loadJson<S extends z.ZodType>(dataDir: string, fileName: string, schema: S, fallback: () => z.output<S>): Promise<z.output<S>> {
   const path = join(dataDir, fileName);
-  let text: string;
+  let text: string | undefined;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readFileNoFollow(path);
   } catch (error) {
     if (isNotFound(error)) return fallback();
-    throw error;
+    if (!isSymlinkRefusal(error)) throw error;
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = text === undefined ? undefined : JSON.parse(text);
   } catch {
     parsed = undefined;
   }

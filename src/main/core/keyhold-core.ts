@@ -7,9 +7,9 @@
 import { randomBytes } from 'node:crypto';
 
 import { ActivityLog } from './activity-log.js';
-import { ensurePrivateDir } from './atomic-file.js';
 import { ClientConnection, type RequestObserver } from './client-connection.js';
 import { PendingPayloadBudget, ProcessConnectionCap, type PendingPayloadOptions, type ProcessConnectionCapOptions } from './connection-limits.js';
+import { preparePrivateDataDir } from './data-dir-guard.js';
 import { BridgeServer } from './bridge-server.js';
 import { Broker } from './broker.js';
 import { isKeyholdAnswering, readDiscoveryFile, removeDiscoveryFile, writeDiscoveryFile } from './discovery-file.js';
@@ -85,7 +85,8 @@ export interface KeyholdCore {
 export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
   const { dataDir } = options;
   const log = options.log ?? (() => undefined);
-  await ensurePrivateDir(dataDir);
+  // Created 0700 when missing; refused (invalid_request, with the fix) when another user could write in it.
+  await preparePrivateDataDir(dataDir);
   const writeDiscovery = options.writeDiscoveryFile ?? true;
   if (writeDiscovery) await refuseSecondInstance(dataDir);
 
@@ -106,7 +107,7 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
     timeoutMs: options.requestTimeoutMs,
     maxQueuedPerServer: options.maxQueuedPerServer,
   });
-  const activity = new ActivityLog({ dataDir, now });
+  const activity = new ActivityLog({ dataDir, now, log });
   const cache = options.cacheGrantedValues === false ? undefined : new GrantValueCache({ grants, onVaultWrite: (listener) => vault.onWrite(listener) });
   const changes = new SecretChanges({ vault, grants, rules, activity, settings });
   const sessions = new Map<string, ClientSession>();

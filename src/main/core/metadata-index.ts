@@ -8,14 +8,14 @@
  * keychain is touched, and is cleared with the result afterwards. At start the
  * vault replays what is still pending against the keychain (see vault.ts).
  */
-import { readFile, rename } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { z } from 'zod';
 
 import { secretNameSchema, serverNameSchema } from '../../shared/bridge-protocol.js';
 import { isNotFound } from '../../shared/node-io.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { isSymlinkRefusal, readFileNoFollow, writeFileAtomic } from './atomic-file.js';
 
 export const INDEX_FILE_NAME = 'index.json';
 
@@ -68,20 +68,21 @@ export function dict<T>(entries: Iterable<readonly [string, T]> = []): Record<st
 
 export async function loadIndex(dataDir: string, now: number): Promise<LoadedIndex> {
   const path = join(dataDir, INDEX_FILE_NAME);
-  let text: string;
+  let text: string | undefined;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readFileNoFollow(path);
   } catch (error) {
     if (isNotFound(error)) return { data: emptyIndex() };
-    throw error;
+    // A symlink is never read through: it is moved aside like an unreadable file.
+    if (!isSymlinkRefusal(error)) throw error;
   }
-  const parsed = safeParseJson(text);
+  const parsed = text === undefined ? undefined : safeParseJson(text);
   const result = indexFileSchema.safeParse(parsed);
   if (result.success) {
     const servers = dict(Object.entries(result.data.servers).map(([server, entries]) => [server, dict(Object.entries(entries))] as const));
     return { data: { ...result.data, servers } };
   }
-  // A file we cannot read is kept for inspection, never overwritten.
+  // A file we cannot read (or a link) is kept for inspection, never overwritten.
   const quarantinedTo = `${path}.unreadable-${now}`;
   await rename(path, quarantinedTo);
   return { data: emptyIndex(), quarantinedTo };

@@ -191,8 +191,9 @@ export class SecretChanges {
    * approval's action (`store`, `delete`); never a value.
    */
   record(actor: Actor, server: ServerName, names: readonly SecretName[], action: ActivityAction, detail?: string, identity?: string): void {
-    const fields = actorFields(actor);
-    void this.deps.activity.append({ ...fields, server, names: [...names], action, detail, ...(identity === undefined ? {} : { identity }) });
+    // The session id is not written; repeats of an unattended outcome are counted per session (activity-log.ts).
+    const context = actor.kind === 'bridge' ? { sessionId: actor.session.sessionId } : {};
+    void this.deps.activity.append({ ...actorFields(actor), server, names: [...names], action, detail, ...(identity === undefined ? {} : { identity }) }, context);
   }
 
   /** Called after any change the UI shows: secrets, grants (also ended by disconnect or expiry), rules, settings. */

@@ -254,7 +254,9 @@ function entryView(prompt: EntryPrompt): EntryView {
 }
 
 /** The IPC row has no `count` yet: a summary of repeats says it in `detail` ("57 more", "not_found, 57 more"). */
-function toActivityRow(entry: ActivityEntry): Omit<ActivityEntry, 'count'> {
-  const { count, ...row } = entry;
-  return count === undefined ? row : { ...row, detail: `${row.detail === undefined ? '' : `${row.detail}, `}${count} more` };
+function toActivityRow(entry: ActivityEntry): Omit<ActivityEntry, 'count' | 'unlistedNames'> {
+  const { count, unlistedNames, ...row } = entry;
+  if (count === undefined) return row;
+  const unlisted = unlistedNames === undefined ? '' : `, ${unlistedNames} names not listed`;
+  return { ...row, detail: `${row.detail === undefined ? '' : `${row.detail}, `}${count} more${unlisted}` };
 }

@@ -17,7 +17,10 @@
  *  - Quit: pending requests are answered `cancelled` and the core stops
  *    (bridge.json removed) before the process exits.
  *  - Startup errors (another Keyhold on this data dir, keychain unavailable, a
- *    relative KEYHOLD_HOME) are shown in an error box, then the app exits 1.
+ *    relative KEYHOLD_HOME, a data directory another user could write in —
+ *    data-dir-guard.ts) are shown in an error box, then the app exits 1. The
+ *    data directory is created 0700 and checked before Electron writes its
+ *    single-instance lock into it.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -26,6 +29,7 @@ import { app, dialog, Menu } from 'electron';
 
 import { ENV_HOME } from '../../shared/bridge-protocol.js';
 import { resolveDataDir } from '../../shared/data-dir.js';
+import { privateDataDirProblem } from '../core/data-dir-guard.js';
 import { startRuntime, type KeyholdRuntime } from './app-runtime.js';
 import { registerAppImageLinks, type AppImageLinkDeps } from './appimage-links.js';
 import { PROTOCOL_SCHEME, promptIdFromArgv, promptIdFromLink } from './deep-link.js';
@@ -48,7 +52,7 @@ let pendingPromptId: string | undefined;
 // Before ready: one data directory for Keyhold and Electron (userData), with
 // Chromium's own files (caches, local storage) in a subfolder of it.
 const dataDir = resolveDataDir();
-const badDataDir = dataDirProblem(dataDir, (process.env[ENV_HOME] ?? '').trim() !== '');
+const badDataDir = dataDirProblem(dataDir, (process.env[ENV_HOME] ?? '').trim() !== '') ?? privateDataDirProblem(dataDir);
 if (badDataDir !== undefined) {
   log(`could not start: ${badDataDir}`);
   // showErrorBox may be called before ready; nothing else has started yet.

@@ -9,6 +9,7 @@ import { KeyholdClient, isKeyholdError, type PendingEvent } from '../../src/brid
 import { createSystemKeychain, keychainService } from '../../src/main/core/keychain.js';
 import { startCore, type KeyholdCore } from '../../src/main/core/keyhold-core.js';
 import type { EntryPrompt } from '../../src/main/core/prompter.js';
+import { MANAGER } from '../../src/main/core/secret-changes.js';
 import { ScriptedPrompter } from '../helpers/scripted-prompter.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -282,7 +283,9 @@ describe('names that are also JavaScript property names', () => {
     const attacker = new KeyholdClient({ server: { name: 'constructor' }, url: core.url, token: core.token });
     try {
       await core.vault.put(victim, { token: 'victim-value' });
-      await attacker.invalidate(['prototype'], 'paste your key at https://evil.example');
+      // The bridge refuses: this connection never read it. The vault's own path must still touch nothing else.
+      await assert.rejects(attacker.invalidate(['prototype'], 'paste your key at https://evil.example'), (e) => isKeyholdError(e, 'invalid_request'));
+      await core.changes.invalidate('constructor', ['prototype'], 'paste your key at https://evil.example', MANAGER);
       assert.equal((Object.prototype as Record<string, unknown>)['invalidated'], undefined, 'Object.prototype untouched');
       assert.equal(core.vault.meta(victim, 'token')?.invalidated, undefined, 'the victim’s secret is not marked rejected');
       assert.deepEqual(await attacker.status(['prototype', 'toString']), [

@@ -54,6 +54,14 @@ export class TmuxServe {
     return this.tmux('capture-pane', '-p', '-J', '-S', '-', '-t', this.pane);
   }
 
+  /**
+   * The rows as the terminal drew them (wrapped rows stay apart, unlike
+   * `screen()`): the visible screen, or with `scrollback` everything.
+   */
+  rows(scrollback = false): string[] {
+    return this.tmux('capture-pane', '-p', ...(scrollback ? ['-S', '-'] : []), '-t', this.pane).split('\n');
+  }
+
   async waitForScreen(text: string, timeoutMs = 20_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {

@@ -11,6 +11,7 @@ import { ensurePrivateDir } from './atomic-file.js';
 import { ClientConnection, type RequestObserver } from './client-connection.js';
 import { BridgeServer } from './bridge-server.js';
 import { Broker } from './broker.js';
+import { RefusalLog } from './refusal-log.js';
 import { isKeyholdAnswering, readDiscoveryFile, removeDiscoveryFile, writeDiscoveryFile } from './discovery-file.js';
 import { GrantStore } from './grants.js';
 import { createSystemKeychain, type Keychain } from './keychain.js';
@@ -45,7 +46,7 @@ export interface CoreOptions {
   readonly now?: () => number;
   /** Sees every request of every session before it is handled (the test kit's record of calls). */
   readonly onRequest?: RequestObserver;
-  /** Operational messages (never values): refused upgrades, reconcile results. */
+  /** Operational messages (never values): refused upgrades (rate-limited, refusal-log.ts), reconcile results. */
   readonly log?: (message: string) => void;
 }
 
@@ -99,11 +100,13 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
   const sessions = new Map<string, ClientSession>();
   const connections = new Set<ClientConnection>();
 
+  // Any local process can knock without the token as often as it likes: those lines are summarised.
+  const refusals = new RefusalLog({ log });
   const token = randomBytes(32).toString('base64url');
   const server = await BridgeServer.listen({
     token,
     port: options.port,
-    onRefused: (status, reason) => log(`refused a bridge connection (${status}): ${reason}`),
+    onRefused: (status, reason) => refusals.refused(status, reason),
     onRequestLink: (id) => {
       const state = broker.linkState(id);
       if (state !== 'showing') return state;
@@ -146,6 +149,7 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
         // Let every cancelled request send its `cancelled` reply before the sockets close.
         await Promise.race([Promise.all([...connections].map((c) => c.drain())), delay(2_000)]);
         await server.close();
+        refusals.flush();
         if (writeDiscovery) await removeDiscoveryFile(dataDir, token);
         await vault.flush().catch(() => undefined);
         await activity.flush();

@@ -89,16 +89,12 @@ describe('windows against a hostile client (harness)', () => {
     assert.ok(!((await shown.innerHTML()) ?? '').includes('data:'), 'no data: URL reaches the page');
     assert.match(CONTENT_SECURITY_POLICY, /img-src 'none'/);
     assert.ok(!CONTENT_SECURITY_POLICY.includes('data:'), 'the policy allows no data: URL');
-    const blocked = await page.evaluate(
-      (src) =>
-        new Promise<boolean>((resolve) => {
-          const image = new Image();
-          image.onload = () => resolve(false);
-          image.onerror = () => resolve(true);
-          image.src = src;
-        }),
-      PNG,
-    );
+    const blocked = await page.evaluate(`new Promise((resolve) => {
+      const image = new Image();
+      image.onload = () => resolve(false);
+      image.onerror = () => resolve(true);
+      image.src = ${JSON.stringify(PNG)};
+    })`);
     assert.equal(blocked, true, 'the CSP refuses a data: image even when a script makes one');
     await screenshot(page, 'hostile-guide-image');
     await answer(page, 'cancel');
@@ -118,13 +114,14 @@ describe('windows against a hostile client (harness)', () => {
     const reason = page.getByTestId('reason');
     assert.equal(await reason.evaluate((element) => element.tagName), 'BDI', 'the reason is isolated from the words around it');
     assert.equal(await reason.textContent(), 'Allow �exe.gnp� now');
-    const texts = await page.evaluate(() => {
+    // Every text node and attribute value of the page.
+    const texts = await page.evaluate<string[]>(`(() => {
       const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-      const all: string[] = [];
+      const all = [];
       for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) all.push(node.textContent ?? '');
       const attributes = [...document.querySelectorAll('*')].flatMap((element) => [...element.attributes].map((attribute) => attribute.value));
       return [...all, ...attributes];
-    });
+    })()`);
     const withControls = texts.filter((text) => BIDI_CONTROLS.test(text));
     assert.deepEqual(withControls, [], 'no bidi control reaches the page, in text or attributes');
     assert.ok(texts.some((text) => text.includes('gnp.exe') && text.includes('�')));

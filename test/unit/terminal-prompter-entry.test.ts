@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 
 import type { FieldSpec } from '../../src/shared/bridge-protocol.js';
 import { decodeKeys } from '../../src/main/cli/terminal-keys.js';
-import { markdownToPlainText, sanitizeLine } from '../../src/main/cli/terminal-text.js';
+import { displayWidth, markdownToPlainText, sanitizeLine } from '../../src/main/cli/terminal-text.js';
 import { entryPrompt, harness, passwordField } from '../helpers/terminal-prompter-harness.js';
 
 describe('TerminalPrompter entry', () => {
@@ -183,6 +183,42 @@ describe('TerminalPrompter output sanitising (terminal escape injection)', () =>
     assert.ok(screen.includes('│ # Setup red'));
     assert.ok(screen.includes('│ done'));
     t.type('\x03');
+    await outcome;
+  });
+
+  it('bidi_override_in_client_text: embeddings, overrides, isolates and marks never reach the terminal; each run shows as a visible mark', async () => {
+    const t = harness();
+    const controls = '\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c';
+    const outcome = t.prompter.enter(
+      entryPrompt({ reason: `Allow \u202eexe.gnp\u202c now${controls}`, tool: 'list\u061c_repos', guide: 'Open \u2067SETTINGS\u2069', fields: [{ ...passwordField, label: 'Key \u200fhere' }] }),
+      new AbortController().signal,
+    );
+    await t.waitFor('API_KEY: ');
+    const screen = t.screen();
+    assert.ok(![...controls].some((control) => screen.includes(control)), 'no bidi control was written');
+    for (const expected of ['Allow �exe.gnp� now�', 'list�_repos', 'Open �SETTINGS�', 'Key �here']) assert.ok(screen.includes(expected), `missing ${expected}`);
+    t.type('\x1b');
+    await outcome;
+  });
+
+  it('terminal_blank_char_spoof: blank-looking characters collapse, and no row of client text outgrows the terminal', async () => {
+    const t = harness();
+    const blanks = ['\u2800', '\u3164', '\u115f', '\u1160', '\uffa0', '\u3000', '\u00a0', '\u2003', '\u200b', '\t'];
+    const padding = blanks.join('').repeat(20);
+    const outcome = t.prompter.enter(
+      entryPrompt({ reason: `Read${padding}Verification code:  AB12-CD34${padding}`, guide: `# Setup${padding}\n${'step '.repeat(400)}` }),
+      new AbortController().signal,
+    );
+    await t.waitFor('API_KEY: ');
+    const rows = t.screen().split('\n');
+    for (const blank of blanks.filter((b) => b !== '\t')) assert.ok(!rows.join('\n').includes(blank), `U+${blank.codePointAt(0)?.toString(16)} was written`);
+    const clientRows = rows.filter((row) => row.startsWith('  │'));
+    assert.ok(clientRows.length > 10 && clientRows.every((row) => displayWidth(row) < 80), 'every row of client text fits 80 columns, counting wide characters as two');
+    assert.deepEqual(rows.filter((row) => row.includes('AB12-CD34')).map((row) => row.slice(0, 4)), ['  │ '], 'the fake code sits in one gutter row');
+    assert.ok(rows.some((row) => row.startsWith('  │ ') && row.endsWith('…(cut)')), 'the long guide is cut, visibly');
+    const input = rows.findLastIndex((row) => row.startsWith('  API_KEY: '));
+    assert.match(rows.slice(0, input).findLast((row) => row.includes('Verification code:')) ?? '', /^ {2}Verification code: {2}WXYZ-2345/);
+    t.type('\x1b');
     await outcome;
   });
 

@@ -15,10 +15,12 @@
 import type { FieldSpec } from '../../shared/bridge-protocol.js';
 import type { ApprovalAction, ApprovalDecision, ApprovalPrompt, Prompt, ProcessInfo } from '../core/prompter.js';
 import type { Key } from './terminal-keys.js';
-import { fitRow, formatDuration, sanitizeLine, wrapRows } from './terminal-text.js';
+import { displayWidth, fitRow, formatDuration, sanitizeLine, wrapRows } from './terminal-text.js';
 
 /** Where client text sits: every row of it starts with this, so none passes for one of Keyhold's rows. */
 export const CLIENT_GUTTER = '  │ ';
+/** Counted as wide: `│` is East Asian "ambiguous", two columns in some terminals. */
+const GUTTER_COLUMNS = displayWidth(CLIENT_GUTTER);
 /** Keyhold's labels in front of client text (`Reason:`, `Help:`) take this many columns. */
 const CLIENT_LABEL_COLUMNS = 10;
 /** Keyhold's header labels (`Server:`, `Process:`) take this many columns after the indent. */
@@ -32,14 +34,14 @@ export const CLIENT_ROWS = { reason: 3, tool: 1, note: 2, guide: 12, label: 2, h
 export function clientRows(label: string, text: string | undefined, maxRows: number, width: number): string[] {
   if (text === undefined || text.trim() === '') return [];
   const flat = sanitizeLine(text, Number.MAX_SAFE_INTEGER);
-  const rows = wrapRows(flat, Math.max(10, width - CLIENT_GUTTER.length - CLIENT_LABEL_COLUMNS), maxRows);
+  const rows = wrapRows(flat, Math.max(10, width - GUTTER_COLUMNS - CLIENT_LABEL_COLUMNS), maxRows);
   return rows.map((row, index) => `${CLIENT_GUTTER}${(index === 0 ? label : '').padEnd(CLIENT_LABEL_COLUMNS)}${row}`.trimEnd());
 }
 
 /** A client text of several lines (the guide, already plain text), under a label row. */
 export function clientBlock(label: string, plainText: string, maxRows: number, width: number): string[] {
   if (plainText === '') return [];
-  const rows = wrapRows(plainText, Math.max(10, width - CLIENT_GUTTER.length), maxRows);
+  const rows = wrapRows(plainText, Math.max(10, width - GUTTER_COLUMNS), maxRows);
   return [`${CLIENT_GUTTER}${label}`, ...rows.map((row) => `${CLIENT_GUTTER}${row}`.trimEnd())];
 }
 

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { WebSocket } from 'ws';
@@ -28,9 +28,11 @@ describe('keyhold serve: a client spoofing the terminal prompt', { skip: tmuxMis
   let home: { path: string; cleanup: () => Promise<void> };
   let serve: TmuxServe;
 
-  async function connect(): Promise<RawBridgeClient> {
+  /** A connected client, closed when the test ends: a test that fails mid-prompt must not leave its prompt queued for the next. */
+  async function connect(t: TestContext): Promise<RawBridgeClient> {
     const client = await RawBridgeClient.connect(serve.discovery.url, serve.discovery.token);
     clients.push(client);
+    t.after(() => client.close());
     const hello = await client.call('hello', { protocol: 1, server: { name: server, version: '1.0.0' }, process: { pid: process.pid } });
     assert.equal(hello.ok, true, JSON.stringify(hello.error));
     return client;
@@ -43,15 +45,19 @@ describe('keyhold serve: a client spoofing the terminal prompt', { skip: tmuxMis
     return start < 0 ? rows : rows.slice(start);
   }
 
-  /** Waits until the prompt showing `code` asks for its input (`  token: `). */
-  async function waitForInput(code: string, input: string): Promise<void> {
+  /**
+   * Waits until the prompt showing `code` waits for input (the cursor after a
+   * question); returns the visible rows and the cursor's row.
+   */
+  async function waitForInput(code: string): Promise<{ visible: string[]; input: number }> {
     await serve.waitForScreen(code);
     for (let tries = 0; tries < 200; tries++) {
-      const rows = promptRows(true);
-      if (rows.some((row) => row.includes(code)) && rows.some((row) => row.startsWith(input))) return;
+      const visible = serve.rows();
+      const input = serve.cursorRow();
+      if (promptRows(true).some((row) => row.includes(code)) && /:\s*$/.test(visible[input] ?? '')) return { visible, input };
       await sleep(100);
     }
-    throw new Error(`no input row ${JSON.stringify(input)} under ${code}:\n${serve.rows(true).join('\n')}`);
+    throw new Error(`the prompt of ${code} never asked for input:\n${serve.rows(true).join('\n')}`);
   }
 
   /** Rows that start where Keyhold's own rows start, yet hold the client's fake code. */
@@ -59,10 +65,9 @@ describe('keyhold serve: a client spoofing the terminal prompt', { skip: tmuxMis
     return rows.filter((row) => row.includes(FAKE_CODE) && !row.startsWith('  │'));
   }
 
-  /** The verification code on the last "Verification code:" row above the input row `inputPrefix`. */
-  function codeAboveInput(rows: readonly string[], inputPrefix: string): string | undefined {
-    const input = rows.findLastIndex((row) => row.startsWith(inputPrefix));
-    const codeRow = rows.slice(0, input).findLast((row) => row.includes('Verification code:'));
+  /** The verification code on the last "Verification code:" row above the cursor's row. */
+  function codeAboveInput(visible: readonly string[], input: number): string | undefined {
+    const codeRow = visible.slice(0, input).findLast((row) => row.includes('Verification code:'));
     return /Verification code:\s+(\S+)/.exec(codeRow ?? '')?.[1];
   }
 
@@ -79,37 +84,36 @@ describe('keyhold serve: a client spoofing the terminal prompt', { skip: tmuxMis
     await home?.cleanup();
   });
 
-  it('terminal_blank_char_spoof: a reason padded with blank-looking characters cannot wrap into rows that read like Keyhold’s', async () => {
-    const client = await connect();
+  it('terminal_blank_char_spoof: a reason padded with blank-looking characters cannot wrap into rows that read like Keyhold’s', async (t) => {
+    const client = await connect(t);
     // Sized for this 160-column pane: without the defence each fake starts a row of its own.
     const pad = (text: string, used: number): string => text + '\u2800'.repeat(Math.max(0, 160 - used - text.length));
     const reason =
       pad('Read your repositories', 13) + pad('  Process:   pid 1 · verified', 0) + `  Verification code:  ${FAKE_CODE}` + BLANKS.join('').repeat(8);
     const id = client.send('secrets.request', { fields: [{ name: 'token', label: 'Token', type: 'password', required: true }], reason });
     const code = String((await client.pending(id)).data?.['verificationCode']);
-    await waitForInput(code, '  token:');
+    const { visible, input } = await waitForInput(code);
     const rows = promptRows();
     for (const blank of BLANKS) assert.ok(!rows.join('\n').includes(blank), `U+${blank.codePointAt(0)?.toString(16)} reached the terminal`);
     assert.deepEqual(forgedRows(rows), [], 'every row with the fake code is marked as the server’s');
     assert.ok(!rows.some((row) => /^\s*Process:\s+pid 1\b/.test(row)), 'no forged process row');
-    assert.equal(codeAboveInput(rows, '  token:'), code, 'the code right above the input is the real one');
+    assert.equal(codeAboveInput(visible, input), code, 'the code right above the input is the real one');
     await sleep(AFTER_PROMPT_MS);
     serve.keys('Escape');
     assert.equal((await client.reply(id)).error?.code, 'cancelled');
   });
 
-  it('terminal_guide_scrolls_header_away: a 32 KiB guide ending in a fake header is cut; the real header is drawn last, above the input', async () => {
-    const client = await connect();
+  it('terminal_guide_scrolls_header_away: a 32 KiB guide ending in a fake header is cut; the real header is drawn last, above the input', async (t) => {
+    const client = await connect(t);
     const fakeHeader = `\n\n  Server:    ${server} 1.0.0\n  Process:   pid 1 · verified\n  Verification code:  ${FAKE_CODE}   (your MCP client should show the same code)\n`;
     const guide = `${'Open the settings page and copy the key.\n'.repeat(780)}${fakeHeader}`;
     assert.ok(guide.length > 31_000 && guide.length <= 32 * 1024);
     const id = client.send('secrets.request', { fields: [{ name: 'token', label: 'Token', type: 'password', required: true }], guide });
     const code = String((await client.pending(id)).data?.['verificationCode']);
-    await waitForInput(code, '  token:');
-    const visible = serve.rows();
+    const { visible, input } = await waitForInput(code);
     assert.ok(visible.some((row) => new RegExp(`Verification code:\\s+${code}`).test(row)), `the real code is on screen:\n${visible.join('\n')}`);
     assert.ok(visible.some((row) => row.startsWith(`  Server:    ${server}`)), 'the real server row is on screen');
-    assert.equal(codeAboveInput(visible, '  token:'), code);
+    assert.equal(codeAboveInput(visible, input), code, 'the code right above the input is the real one');
     assert.deepEqual(forgedRows(promptRows(true)), []);
     assert.ok(promptRows(true).some((row) => row.startsWith('  │') && row.endsWith('…(cut)')), 'the guide says it was cut');
     await sleep(AFTER_PROMPT_MS);
@@ -117,11 +121,11 @@ describe('keyhold serve: a client spoofing the terminal prompt', { skip: tmuxMis
     assert.equal((await client.reply(id)).error?.code, 'cancelled');
   });
 
-  it('entry_default_overwrites_stored_secret: a password default never fills the field, and replacing a stored value asks to STORE', async () => {
-    const client = await connect();
+  it('entry_default_overwrites_stored_secret: a password default never fills the field, and replacing a stored value asks to STORE', async (t) => {
+    const client = await connect(t);
     const field = { name: 'token', label: 'Token', type: 'password', required: true };
     const first = client.send('secrets.request', { fields: [field] });
-    await waitForInput(String((await client.pending(first)).data?.['verificationCode']), '  token:');
+    await waitForInput(String((await client.pending(first)).data?.['verificationCode']));
     await sleep(AFTER_PROMPT_MS);
     serve.keys('first-value', true);
     serve.keys('Enter');
@@ -129,7 +133,7 @@ describe('keyhold serve: a client spoofing the terminal prompt', { skip: tmuxMis
 
     const id = client.send('secrets.request', { fields: [{ ...field, default: 'attacker-value' }], reason: 'Confirm your token' });
     const code = String((await client.pending(id)).data?.['verificationCode']);
-    await waitForInput(code, '  token:');
+    await waitForInput(code);
     const entry = promptRows(true).join('\n');
     assert.ok(!/preset|default|attacker-value/i.test(entry), `the field says nothing about a preset:\n${entry}`);
     await sleep(AFTER_PROMPT_MS);

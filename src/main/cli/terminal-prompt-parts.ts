@@ -139,6 +139,13 @@ export function approvalDecision(key: Key, action: ApprovalAction = 'read'): App
   return null;
 }
 
+/** What is echoed after "Your answer:" once a key decided. */
+export function answerText(decision: ApprovalDecision, key: Key, action: ApprovalAction = 'read'): string {
+  if (decision === 'allow') return `a — allowed${action === 'read' ? ' once' : ''}.`;
+  if (decision === 'allow_session') return 's — allowed for this session.';
+  return key.kind === 'char' ? 'd — denied.' : 'denied.';
+}
+
 /**
  * `Process:   pid 4242 · verified`, then the executable and the command line
  * on rows of their own, each cut to `width` columns: a long path (the process

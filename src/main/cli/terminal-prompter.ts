@@ -13,8 +13,10 @@
  *   secrets (`keyhold set` / `rm`) says so in its header and offers only
  *   Allow / Deny: changes are never allowed "for the session".
  * - Every string that comes from an MCP server or a client process is
- *   sanitised (terminal-text.ts) before it is printed; values typed into
- *   password fields are never printed, nor are password defaults.
+ *   sanitised (terminal-text.ts), wrapped behind a `│` gutter and cut to a few
+ *   rows; Keyhold's header is drawn last, right above the question
+ *   (terminal-prompt-parts.ts). Values typed into password fields are never
+ *   printed, and a password field takes no default.
  * - No terminal (stdin is not a TTY, say under a process manager or with
  *   input redirected): nothing is asked; approvals are denied and entries
  *   cancelled at once, with one line on the output saying why.
@@ -24,6 +26,7 @@ import type { FieldSpec } from '../../shared/bridge-protocol.js';
 import { validateFieldValue } from '../../shared/field-validation.js';
 import { KeyReader, PromptAbortedError, type Key, type TerminalInput } from './terminal-keys.js';
 import {
+  answerText,
   approvalDecision,
   clientBlock,
   clientRows,
@@ -210,15 +213,7 @@ export class TerminalPrompter implements Prompter {
       const key = await this.keys.next(signal);
       const decision = approvalDecision(key, prompt.action);
       if (decision !== null) {
-        this.answer(
-          decision === 'allow'
-            ? `a — allowed${prompt.action === undefined || prompt.action === 'read' ? ' once' : ''}.`
-            : decision === 'allow_session'
-              ? 's — allowed for this session.'
-              : key.kind === 'char'
-                ? 'd — denied.'
-                : 'denied.',
-        );
+        this.answer(answerText(decision, key, prompt.action));
         return decision;
       }
       const hint = key.kind === 'enter' ? 'Enter does not answer' : 'not a choice';

@@ -7,29 +7,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import type { Page } from 'playwright-core';
-
 import { KeyholdClient, isKeyholdError } from '../../src/bridge/index.js';
 import { createSystemKeychain, keychainService } from '../../src/main/core/keychain.js';
 import { BIDI_CONTROLS } from '../../src/shared/client-text.js';
 import { CONTENT_SECURITY_POLICY } from '../../src/shared/content-security-policy.js';
-import { BrowserHarness } from '../harness/browser-harness.js';
+import { answer, BrowserHarness } from '../harness/browser-harness.js';
 import { screenshot } from '../harness/screenshot.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const keychain = createSystemKeychain();
 /** A 1×1 PNG: what the image would be does not matter, only that it is never drawn. */
 const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
-
-/** Clicks a button that answers the prompt (the window may close while the click finishes). */
-async function answer(page: Page, testId: string): Promise<void> {
-  await page
-    .getByTestId(testId)
-    .click()
-    .catch((error: unknown) => {
-      if (!page.isClosed() && !/has been closed/.test(String(error))) throw error;
-    });
-}
 
 describe('windows against a hostile client (harness)', () => {
   let harness: BrowserHarness;

@@ -40,7 +40,7 @@ export async function benchBridge(options: BridgeBenchOptions): Promise<BenchRes
   // reconciles its index with the keychain at start, and its idle RSS includes the keychain connection.
   const seeding = await startServe({ home, bundle });
   const seeder = new KeyholdClient({ server: { name: server }, url: seeding.discovery.url, token: seeding.discovery.token });
-  await seeder.request([{ name: SECRET, label: 'Token', type: 'password', required: true, default: VALUE }]);
+  await seeder.request([{ name: SECRET, label: 'Token', type: 'text', required: true, default: VALUE }]);
   await seeder.close();
   await seeding.stop();
   results.push(await idleRssViaTsx(home));

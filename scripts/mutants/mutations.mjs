@@ -89,6 +89,51 @@ export const MUTATIONS = [
     tests: ['session_grant_outlives_connection'],
   },
 
+  {
+    name: 'entry_overwrite_without_store',
+    defence: 'An entry that would replace a stored value needs a STORE approval, and the use case refuses to write it without one; the mutant finds nothing to approve.',
+    patch: [{ in: 'src/main', find: /return names\.filter\(\(name\) => vault\.has\(server, name\) && vault\.meta\(server, name\)\?\.invalidated === undefined\);/, replace: 'return [];' }],
+    tests: ['entry_default_overwrites_stored_secret: replacing a stored value from an entry'],
+  },
+  {
+    name: 'password_default_kept',
+    defence: 'The core drops the client\'s default of a password field before the prompter sees it; the mutant passes it on.',
+    patch: [{ in: 'src/main', find: /if \(field\.type !== 'password' \|\| field\.default === undefined\) return field;/, replace: 'return field;' }],
+    tests: ['entry_default_overwrites_stored_secret: replacing a stored value from an entry'],
+  },
+  {
+    name: 'invalidate_by_non_reader',
+    defence: 'Only a session handed the current value may report it rejected; the mutant lets any connection of the server do it.',
+    patch: [{ in: 'src/main', find: /const notHanded = params\.names\.filter\(\(name\) => !this\.wasHanded\(session, name\)\);/, replace: 'const notHanded: string[] = [];' }],
+    tests: ['invalidate_by_non_reader'],
+  },
+
+  // ── Client text on screen (src/shared/client-text.ts, src/main/cli, src/main/core/refusal-log.ts) ──
+  {
+    name: 'blank_characters_kept',
+    defence: 'Blank-looking characters in client text become plain spaces; the mutant keeps them.',
+    patch: [{ in: 'src/shared', find: /\.replace\(BLANK_LOOKING, \(ch\) => \(ch === ' ' \? ch : ' '\)\)/, replace: '' }],
+    tests: ['terminal_blank_char_spoof: blank-looking characters collapse'],
+  },
+  {
+    name: 'bidi_controls_kept',
+    defence: 'Invisible and bidi-control characters in client text become a visible mark; the mutant lets them through.',
+    patch: [{ in: 'src/shared', find: /\.replace\(INVISIBLE, INVISIBLE_MARK\)/, replace: '' }],
+    tests: ['bidi_override_in_client_text: embeddings'],
+  },
+  {
+    name: 'client_text_row_cap',
+    defence: 'Each client text is cut to a few rows in the terminal (the guide to 12); the mutant shows it all.',
+    patch: [{ in: 'src/main', find: /guide: 12,/, replace: 'guide: 1_000_000,' }],
+    tests: ['terminal_blank_char_spoof: blank-looking characters collapse'],
+  },
+  {
+    name: 'refusal_log_every_line',
+    defence: 'Refused connections are logged once, then summarised once per interval; the mutant logs every one.',
+    patch: [{ in: 'src/main', find: /if \(this\.window === undefined\) \{/, replace: 'if (true) {' }],
+    tests: ['refused_connection_log_flood: 300 tokenless attempts'],
+  },
+
   // ── Grants, cache, rules ───────────────────────────────────────────────
   {
     name: 'grant_ttl_boundary',

@@ -4,12 +4,14 @@
  * into each page's meta tag (the `%KEYHOLD_CSP%` placeholder, replaced by
  * electron.vite.config.ts), and the browser test harness serves it. The
  * security check (scripts/security-check.mjs) compares the built pages with it.
+ * No images at all (`img-src 'none'`): Keyhold's icons are inline SVG, and a
+ * guide's image could draw a convincing fake code box.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self' data:",
+  "img-src 'none'",
   "font-src 'self'",
   "connect-src 'none'",
   "base-uri 'none'",

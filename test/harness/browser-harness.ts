@@ -272,6 +272,20 @@ export class BrowserHarness implements WindowHost {
   }
 }
 
+/**
+ * Clicks a button that answers the prompt. The answer closes the window, which can
+ * happen while Playwright still finishes the click: that (and only that) is not an
+ * error here; the test checks the outcome through the client's promise.
+ */
+export async function answer(page: Page, testId: string): Promise<void> {
+  await page
+    .getByTestId(testId)
+    .click()
+    .catch((error: unknown) => {
+      if (!page.isClosed() && !/has been closed/.test(String(error))) throw error;
+    });
+}
+
 /** The content sizes the app's windows open at (prompts then fit their height to the page). */
 export const HARNESS_VIEWPORTS: Readonly<Record<WindowKind, { width: number; height: number }>> = {
   approval: { width: 460, height: 480 },

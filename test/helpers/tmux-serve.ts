@@ -54,6 +54,19 @@ export class TmuxServe {
     return this.tmux('capture-pane', '-p', '-J', '-S', '-', '-t', this.pane);
   }
 
+  /**
+   * The rows as the terminal drew them (wrapped rows stay apart, unlike
+   * `screen()`): the visible screen, or with `scrollback` everything.
+   */
+  rows(scrollback = false): string[] {
+    return this.tmux('capture-pane', '-p', ...(scrollback ? ['-S', '-'] : []), '-t', this.pane).split('\n');
+  }
+
+  /** The visible row (an index into `rows()`) the cursor is on: where the prompt waits for input. */
+  cursorRow(): number {
+    return Number(this.tmux('display-message', '-p', '-t', this.pane, '#{cursor_y}').trim());
+  }
+
   async waitForScreen(text: string, timeoutMs = 20_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {

@@ -23,7 +23,7 @@ type Answer = 'allow' | 'allow_session' | 'deny' | { readonly save: string };
 interface ContractApp {
   readonly url: string;
   readonly token: string;
-  answer(pending: RawFrame, answer: Answer, label?: string): Promise<void>;
+  answer(pending: RawFrame, answer: Answer, field?: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -48,9 +48,9 @@ async function serveApp(): Promise<ContractApp> {
   return {
     url: serve.discovery.url,
     token: serve.discovery.token,
-    answer: async (pending, answer, label) => {
+    answer: async (pending, answer, field) => {
       await serve.waitForScreen(String(pending.data?.['verificationCode']));
-      await serve.waitForScreen(typeof answer === 'string' ? 'Your answer: ' : `${label}: `);
+      await serve.waitForScreen(typeof answer === 'string' ? 'Your answer: ' : `${field}: `);
       await sleep(AFTER_PROMPT_MS);
       if (typeof answer === 'string') serve.keys({ allow: 'a', allow_session: 's', deny: 'd' }[answer], true);
       else {
@@ -81,11 +81,11 @@ for (const [name, start, skip] of TARGETS) {
       return client.call(type, params);
     };
     /** A request that opens a window: the pending event, the user's answer, then the reply. */
-    const answered = async (type: string, params: unknown, answer: Answer, label?: string): Promise<RawFrame> => {
+    const answered = async (type: string, params: unknown, answer: Answer, field?: string): Promise<RawFrame> => {
       covered.add(type);
       const id = client.send(type, params);
       const pending = await client.pending(id);
-      await app.answer(pending, answer, label);
+      await app.answer(pending, answer, field);
       return client.reply(id);
     };
 
@@ -141,7 +141,7 @@ for (const [name, start, skip] of TARGETS) {
 
     it('secrets.request opens the entry window with the fields asked for', async () => {
       const fields = [{ name: 'OTHER', label: 'Other key', type: 'password', required: true }];
-      const request = await answered('secrets.request', { fields }, { save: 'o1' }, 'Other key');
+      const request = await answered('secrets.request', { fields }, { save: 'o1' }, 'OTHER');
       assert.deepEqual(request.result, { values: { OTHER: 'o1' } });
     });
 

@@ -40,7 +40,7 @@ describe('crash consistency', () => {
       for (let i = 0; !killed; i += 1) {
         const fields = [0, 1, 2].map((k) => {
           const name = `key${i}_${k}`;
-          return { name, label: name, type: 'password', required: true, default: valueFor(server, name) };
+          return { name, label: name, type: 'text', required: true, default: valueFor(server, name) };
         });
         const reply = await client.call('secrets.request', { fields }).catch(() => undefined);
         if (reply?.ok !== true) return;

@@ -14,7 +14,7 @@ import { makeTempDir } from '../helpers/temp-dir.js';
 
 const keychain = createSystemKeychain();
 const server = `crash-${process.pid}${Date.now().toString(36)}`;
-const field = { name: 'token', label: 'Token', type: 'password' as const, required: true, default: 'after-the-crash' };
+const field = { name: 'token', label: 'Token', type: 'text' as const, required: true, default: 'after-the-crash' };
 
 describe('fault: the app is killed mid-request', () => {
   const cleanups: Array<() => Promise<unknown>> = [];

@@ -27,7 +27,7 @@ import { startServe, type ServeHandle } from '../../bench/serve-process.js';
 const run = promisify(execFile);
 const keychain = createSystemKeychain();
 const tag = `${process.pid}${Date.now().toString(36)}`;
-const field = (name: string, value: string) => ({ name, label: name, type: 'password' as const, required: true, default: value });
+const field = (name: string, value: string) => ({ name, label: name, type: 'text' as const, required: true, default: value });
 
 interface DataDir {
   readonly path: string;

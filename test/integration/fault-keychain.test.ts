@@ -25,7 +25,7 @@ const run = promisify(execFile);
 const keychain = createSystemKeychain();
 const tag = `${process.pid}${Date.now().toString(36)}`;
 const NOWHERE = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/keyhold-test-bus' };
-const field = (value: string) => ({ name: 'token', label: 'Token', type: 'password' as const, required: true, default: value });
+const field = (value: string) => ({ name: 'token', label: 'Token', type: 'text' as const, required: true, default: value });
 
 describe('fault: the keychain is unavailable or locked', () => {
   const cleanups: Array<() => Promise<unknown>> = [];

@@ -214,7 +214,7 @@ describe('protocol fuzzing against keyhold serve', () => {
     cleanups.push(() => keychain.delete(keychainService(WITNESS), 'token'));
     const witness = new KeyholdClient({ server: { name: WITNESS }, url, token });
     cleanups.push(() => witness.close());
-    await witness.request([{ name: 'token', label: 'Token', type: 'password', required: true, default: `witness-${tag}` }]);
+    await witness.request([{ name: 'token', label: 'Token', type: 'text', required: true, default: `witness-${tag}` }]);
     await witness.get(['token']);
     await new Promise((resolve) => setTimeout(resolve, 2_500)); // last-used time on disk
     const before = await snapshot(home.path);

@@ -41,7 +41,7 @@ describe('load', () => {
     cleanups.push(() => keychain.delete(keychainService(server), 'token'));
     const open = (): KeyholdClient => new KeyholdClient({ server: { name: server }, url: serve.discovery.url, token: serve.discovery.token });
     const seeder = open();
-    await seeder.request([{ name: 'token', label: 'Token', type: 'password', required: true, default: `load-value-${tag}` }]);
+    await seeder.request([{ name: 'token', label: 'Token', type: 'text', required: true, default: `load-value-${tag}` }]);
     await seeder.close();
 
     const rss: number[] = [];
@@ -93,7 +93,7 @@ describe('load', () => {
       return client;
     };
     const flooders = [0, 1, 2].map(() => connect(`flood-${tag}`));
-    const field = { name: 'token', label: 'Token', type: 'password' as const, required: true, default: 'x' };
+    const field = { name: 'token', label: 'Token', type: 'text' as const, required: true, default: 'x' };
     const flood = flooders.flatMap((client) => Array.from({ length: 10 }, () => client.get(['token'], { fields: [field] }).then(() => 'ok', (e: unknown) => e)));
     // Let every flood request reach the broker before the other server asks.
     const deadline = Date.now() + 10_000;

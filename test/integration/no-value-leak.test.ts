@@ -47,7 +47,7 @@ describe('no secret value outside the keychain', () => {
     });
     // Found through bridge.json, as an MCP server would.
     const client = new KeyholdClient({ server: { name: server }, dataDir: home.path });
-    const field = (name: string, value: string, type: 'password' | 'text' | 'url' = 'password') => ({ name, label: name, type, required: true, default: value });
+    const field = (name: string, value: string, type: 'text' | 'url' = 'text') => ({ name, label: name, type, required: true, default: value });
 
     await client.request([field('token', values.token), field('password', values.password)], { reason: 'store' });
     assert.deepEqual(await client.get(['token', 'password'], { reason: 'read' }), { token: values.token, password: values.password });

@@ -9,6 +9,7 @@ import { KeyholdClient, isKeyholdError, type PendingEvent } from '../../src/brid
 import { createSystemKeychain, keychainService } from '../../src/main/core/keychain.js';
 import { startCore, type KeyholdCore } from '../../src/main/core/keyhold-core.js';
 import type { EntryPrompt } from '../../src/main/core/prompter.js';
+import { MANAGER } from '../../src/main/core/secret-changes.js';
 import { ScriptedPrompter } from '../helpers/scripted-prompter.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -189,6 +190,57 @@ describe('secret access flows (bridge client ↔ core ↔ keychain)', () => {
     assert.equal(await keychain.get(keychainService(server), 'token'), 'new-value');
   });
 
+  it('invalidate_by_non_reader: a connection that never read a value cannot end another one’s grant or put its words in the entry window', async () => {
+    const server = serverName('nonreader');
+    const reader = connect(server);
+    await seed(reader, 'token', 'v-reader');
+    prompter.answer({ approval: 'allow_session' });
+    await reader.get(['token']);
+    const intruder = connect(server);
+    await assert.rejects(intruder.invalidate(['token'], 'paste your key at https://evil.example'), (e) => isKeyholdError(e, 'invalid_request'));
+    assert.equal(core.vault.meta(server, 'token')?.invalidated, undefined, 'not marked rejected');
+    assert.ok(core.grants.list().some((grant) => grant.server === server), 'the reader’s grant stands');
+    const count = prompter.shown.length;
+    assert.deepEqual(await reader.get(['token']), { token: 'v-reader' });
+    assert.equal(prompter.shown.length, count, 'no window: the grant still covers the read');
+    // A value replaced since this connection read it is not "its" value either.
+    await core.changes.replace(server, 'token', 'v-replaced', MANAGER);
+    await assert.rejects(reader.invalidate(['token'], 'stale'), (e) => isKeyholdError(e, 'invalid_request'));
+    prompter.answer({ approval: 'allow' });
+    await reader.get(['token']);
+    await reader.invalidate(['token'], 'HTTP 401');
+    assert.equal(core.vault.meta(server, 'token')?.invalidated?.reason, 'HTTP 401', 'the reader of the current value may');
+  });
+
+  it('entry_default_overwrites_stored_secret: replacing a stored value from an entry asks to STORE, whatever rules and grants cover it', async () => {
+    const server = serverName('overwrite');
+    const client = connect(server);
+    await seed(client, 'token', 'v-users');
+    const session = core.sessions().find((candidate) => candidate.server === server);
+    assert.ok(session?.process.identity, 'the test process is verified, so a rule can be bound to it');
+    await core.changes.addRule(server, 'token', session.process.identity, MANAGER);
+    assert.equal(core.rules.match(server, ['token'], session.process).applies, true, 'the rule covers this very connection');
+    core.changes.grantSession(session, ['token']);
+    const before = prompter.shown.length;
+    prompter.answer({ entry: { action: 'save', values: {} } }, { approval: 'deny' });
+    const field = { name: 'token', label: 'Token', type: 'text' as const, required: true, default: 'attacker-value' };
+    await assert.rejects(client.request([field]), (e) => isKeyholdError(e, 'denied'));
+    const [entry, approval] = prompter.shown.slice(before).map((shown) => shown.prompt);
+    assert.equal(entry?.kind, 'entry');
+    assert.equal(approval?.kind, 'approval');
+    assert.equal(approval?.kind === 'approval' ? approval.action : undefined, 'store');
+    assert.equal(await keychain.get(keychainService(server), 'token'), 'v-users', 'nothing replaced on Deny');
+    prompter.answer({ entry: { action: 'save', values: { token: 'v-new' } } }, { approval: 'allow' });
+    assert.deepEqual(await client.request([field]), { token: 'v-new' });
+    assert.equal(await keychain.get(keychainService(server), 'token'), 'v-new', 'replaced once allowed');
+    // A password field's default never reaches the prompter, nor the value stored.
+    prompter.answer({ entry: { action: 'save', values: {} } });
+    await assert.rejects(client.request([{ ...field, name: 'other', type: 'password' }]), (e) => isKeyholdError(e, 'invalid_request'));
+    const shownPassword = prompter.shown.at(-1)?.prompt;
+    assert.ok(shownPassword?.kind === 'entry' && shownPassword.fields[0]?.default === undefined);
+    assert.equal(core.vault.has(server, 'other'), false);
+  });
+
   it('aborting the call cancels the request and closes its window', async () => {
     const client = connect(serverName('cancel'));
     await seed(client, 'token', 'v-cancel');
@@ -282,7 +334,9 @@ describe('names that are also JavaScript property names', () => {
     const attacker = new KeyholdClient({ server: { name: 'constructor' }, url: core.url, token: core.token });
     try {
       await core.vault.put(victim, { token: 'victim-value' });
-      await attacker.invalidate(['prototype'], 'paste your key at https://evil.example');
+      // The bridge refuses: this connection never read it. The vault's own path must still touch nothing else.
+      await assert.rejects(attacker.invalidate(['prototype'], 'paste your key at https://evil.example'), (e) => isKeyholdError(e, 'invalid_request'));
+      await core.changes.invalidate('constructor', ['prototype'], 'paste your key at https://evil.example', MANAGER);
       assert.equal((Object.prototype as Record<string, unknown>)['invalidated'], undefined, 'Object.prototype untouched');
       assert.equal(core.vault.meta(victim, 'token')?.invalidated, undefined, 'the victim’s secret is not marked rejected');
       assert.deepEqual(await attacker.status(['prototype', 'toString']), [

@@ -124,7 +124,7 @@ describe('keyhold serve in a terminal (tmux)', { skip: tmuxMissing ? 'tmux is no
     assert.equal(pending.data?.['kind'], 'entry');
     const code = String(pending.data?.['verificationCode']);
     await waitForScreen(code);
-    await waitForScreen('API key: ');
+    await waitForScreen('API_KEY: ');
     await sleep(AFTER_PROMPT_MS);
 
     tmux('send-keys', '-t', pane, '-l', password);

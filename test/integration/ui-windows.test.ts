@@ -6,11 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import type { Page } from 'playwright-core';
-
 import { KeyholdClient, isKeyholdError, type PendingEvent } from '../../src/bridge/index.js';
 import { createSystemKeychain, keychainService } from '../../src/main/core/keychain.js';
-import { BrowserHarness, type OpenedWindow } from '../harness/browser-harness.js';
+import { answer, BrowserHarness, type OpenedWindow } from '../harness/browser-harness.js';
 import { screenshot } from '../harness/screenshot.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -18,20 +16,6 @@ const keychain = createSystemKeychain();
 // Plain, realistic names (they appear in docs/screenshots). Every test run has its own
 // throwaway keyring, and no other test file uses these servers.
 const serverName = (label: string) => label;
-
-/**
- * Clicks a button that answers the prompt. The answer closes the window, which can
- * happen while Playwright still finishes the click: that (and only that) is not an
- * error here; the test checks the outcome through the client's promise.
- */
-async function answer(page: Page, testId: string): Promise<void> {
-  await page
-    .getByTestId(testId)
-    .click()
-    .catch((error: unknown) => {
-      if (!page.isClosed() && !/has been closed/.test(String(error))) throw error;
-    });
-}
 
 describe('windows in a real browser (harness)', () => {
   let harness: BrowserHarness;

@@ -15,7 +15,7 @@ describe('session hardening', () => {
   it('the CSP header is the policy the pages carry in their meta tag', () => {
     assert.equal(
       CONTENT_SECURITY_POLICY,
-      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'none'; font-src 'self'; connect-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     );
   });
 

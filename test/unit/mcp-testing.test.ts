@@ -78,12 +78,15 @@ describe('FakeKeyholdApp', () => {
 
   it('invalidate: the next get opens the entry window, which says the value was rejected', async () => {
     const client = connect();
+    app.decide('allow');
+    await client.get(['API_KEY']); // only a connection that read a value may report it rejected
     await client.invalidate(['API_KEY'], 'HTTP 401');
     assert.deepEqual(await client.status(['API_KEY']), [{ name: 'API_KEY', exists: true, invalidated: true }]);
     app.decide({ save: { API_KEY: 'new-key' } });
     assert.deepEqual(await client.get(['API_KEY']), { API_KEY: 'new-key' });
-    assert.deepEqual(app.prompts[0]?.rejected, { names: ['API_KEY'], reason: 'HTTP 401' });
+    assert.deepEqual(app.prompts[1]?.rejected, { names: ['API_KEY'], reason: 'HTTP 401' });
     assert.deepEqual(app.calls.map((c) => [c.type, c.names, c.reason]), [
+      ['secrets.get', ['API_KEY'], undefined],
       ['secrets.invalidate', ['API_KEY'], 'HTTP 401'],
       ['secrets.status', ['API_KEY'], undefined],
       ['secrets.get', ['API_KEY'], undefined],

@@ -96,7 +96,7 @@ describe('TerminalPrompter queue', () => {
     t.type('a');
     assert.equal(await first, 'allow');
     await t.waitFor('BBBB-BBBB', mark);
-    await t.waitFor('API key: ', mark);
+    await t.waitFor('API_KEY: ', mark);
     t.type('sk-123\r');
     assert.deepEqual(await second, { action: 'save', values: { API_KEY: 'sk-123' } });
   });
@@ -112,7 +112,7 @@ describe('TerminalPrompter queue', () => {
     timeout.abort(new KeyholdError('timeout', 'Nobody answered.'));
     assert.equal(await first, 'deny');
     await t.waitFor('request TIME-OUT2 closed (timed out)');
-    await t.waitFor('API key: ');
+    await t.waitFor('API_KEY: ');
     t.type('half-typed');
     cancel.abort(new KeyholdError('cancelled', 'The client cancelled.'));
     assert.deepEqual(await second, { action: 'cancel' });

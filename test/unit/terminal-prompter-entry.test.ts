@@ -9,14 +9,14 @@ import { describe, it } from 'node:test';
 
 import type { FieldSpec } from '../../src/shared/bridge-protocol.js';
 import { decodeKeys } from '../../src/main/cli/terminal-keys.js';
-import { markdownToPlainText, sanitizeLine } from '../../src/main/cli/terminal-text.js';
+import { displayWidth, markdownToPlainText, sanitizeLine } from '../../src/main/cli/terminal-text.js';
 import { entryPrompt, harness, passwordField } from '../helpers/terminal-prompter-harness.js';
 
 describe('TerminalPrompter entry', () => {
   it('reads a password with echo off: the typed value never reaches the screen', async () => {
     const t = harness();
     const outcome = t.prompter.enter(entryPrompt(), new AbortController().signal);
-    await t.waitFor('API key: ');
+    await t.waitFor('API_KEY: ');
     t.type('hunter2-very-');
     t.type('secretX\x7f'); // backspace removes the X
     t.type('\r');
@@ -38,7 +38,7 @@ describe('TerminalPrompter entry', () => {
       }),
       new AbortController().signal,
     );
-    await t.waitFor('API key: ');
+    await t.waitFor('API_KEY: ');
     const screen = t.screen();
     for (const expected of [
       'weather 3.1.4',
@@ -47,7 +47,8 @@ describe('TerminalPrompter entry', () => {
       'Needed to fetch the forecast',
       '│ ## Get a key',
       '│ 1. Open the dashboard <https://weather.example.com/keys>',
-      'the previous value of API_KEY was rejected by the server: 401 Unauthorized',
+      'Note:      the previous value of API_KEY was rejected by the server',
+      '│ Rejected: 401 Unauthorized',
     ]) {
       assert.ok(screen.includes(expected), `missing ${expected}`);
     }
@@ -62,16 +63,16 @@ describe('TerminalPrompter entry', () => {
       { name: 'BASE_URL', label: 'Base URL', type: 'url', required: true },
     ];
     const outcome = t.prompter.enter(entryPrompt({ fields }), new AbortController().signal);
-    await t.waitFor('Token: ');
+    await t.waitFor('TOKEN: ');
     t.type('\r');
-    await t.waitFor('✗ Token is required.');
+    await t.waitFor('✗ TOKEN is required.');
     t.type('wrong-format\r');
-    await t.waitFor('✗ Token does not have the expected format.');
+    await t.waitFor('✗ TOKEN does not have the expected format.');
     t.type('sk-abc123\r');
-    await t.waitFor('Base URL: ');
+    await t.waitFor('BASE_URL: ');
     const mark = t.screen().length;
     t.type('ftp://files.example.com\r');
-    await t.waitFor('✗ Base URL must be a URL', mark);
+    await t.waitFor('✗ BASE_URL must be a URL', mark);
     t.type('https://api.example.com\r');
     assert.deepEqual(await outcome, { action: 'save', values: { TOKEN: 'sk-abc123', BASE_URL: 'https://api.example.com' } });
     const screen = t.screen();
@@ -81,7 +82,7 @@ describe('TerminalPrompter entry', () => {
     assert.ok(errorLines.every((line) => !line.includes('ftp://')));
   });
 
-  it('takes the default on empty input; a password default is used but never shown', async () => {
+  it('entry_default_overwrites_stored_secret: a visible field takes its default on empty input; a password field never takes one, nor mentions it', async () => {
     const t = harness();
     const fields: FieldSpec[] = [
       { name: 'REGION', label: 'Region', type: 'text', required: true, default: 'eu-west-1', placeholder: 'us-east-1', help: 'Where your account lives' },
@@ -89,21 +90,25 @@ describe('TerminalPrompter entry', () => {
       { name: 'NOTES', label: 'Notes', type: 'text', required: false },
     ];
     const outcome = t.prompter.enter(entryPrompt({ fields }), new AbortController().signal);
-    await t.waitFor('Region: ');
-    assert.ok(t.screen().includes('Leave empty for the default: eu-west-1'));
-    assert.ok(t.screen().includes('Example: us-east-1'));
-    assert.ok(t.screen().includes('Where your account lives'));
+    await t.waitFor('REGION: ');
+    for (const expected of ['│ Default:  eu-west-1', '│ Example:  us-east-1', '│ Help:     Where your account lives', 'Enter on an empty line takes the default']) {
+      assert.ok(t.screen().includes(expected), `missing ${expected}`);
+    }
     t.type('\r');
-    await t.waitFor('API key: ');
+    await t.waitFor('API_KEY: ');
+    const passwordPart = t.screen().length;
     t.type('\r');
-    await t.waitFor('Notes: ');
+    await t.waitFor('✗ API_KEY is required.', passwordPart);
+    t.type('typed-by-the-user\r');
+    await t.waitFor('NOTES: ');
     t.type('\r');
     assert.deepEqual(await outcome, {
       action: 'save',
-      values: { REGION: 'eu-west-1', API_KEY: 'preset-secret-value', NOTES: '' },
+      values: { REGION: 'eu-west-1', API_KEY: 'typed-by-the-user', NOTES: '' },
     });
-    assert.ok(!t.screen().includes('preset-secret-value'));
-    assert.ok(t.screen().includes('Leave empty to keep the preset value (not shown)'));
+    const screen = t.screen();
+    assert.ok(!screen.includes('preset-secret-value'));
+    assert.ok(!/preset|default/i.test(screen.slice(screen.indexOf('Field 2 of 3'), screen.indexOf('Field 3 of 3'))), 'the password field says nothing about a preset');
   });
 
   it('echoes visible fields, reads several lines for a textarea, ignores arrow keys', async () => {
@@ -113,9 +118,9 @@ describe('TerminalPrompter entry', () => {
       { name: 'CERT', label: 'Certificate', type: 'textarea', required: true },
     ];
     const outcome = t.prompter.enter(entryPrompt({ fields }), new AbortController().signal);
-    await t.waitFor('Account: ');
+    await t.waitFor('ACCOUNT: ');
     t.type('me@\x1b[Dexample.com\r');
-    await t.waitFor('Certificate: ');
+    await t.waitFor('CERT: ');
     t.type('line one\rline two\r\x04');
     assert.deepEqual(await outcome, { action: 'save', values: { ACCOUNT: 'me@example.com', CERT: 'line one\nline two' } });
     assert.ok(t.screen().includes('me@example.com'));
@@ -132,9 +137,9 @@ describe('TerminalPrompter entry', () => {
         passwordField,
       ];
       const outcome = t.prompter.enter(entryPrompt({ fields }), new AbortController().signal);
-      await t.waitFor('User: ');
+      await t.waitFor('USER: ');
       t.type('alice\r');
-      await t.waitFor('API key: ');
+      await t.waitFor('API_KEY: ');
       t.type(`not-finish${key}`);
       assert.deepEqual(await outcome, { action: 'cancel' });
       assert.deepEqual(t.rawModes, [true, false]);
@@ -167,7 +172,7 @@ describe('TerminalPrompter output sanitising (terminal escape injection)', () =>
       }),
       new AbortController().signal,
     );
-    await t.waitFor('hidden: ');
+    await t.waitFor('API_KEY: ');
     const screen = t.screen();
     // eslint-disable-next-line no-control-regex
     const forbidden = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
@@ -178,6 +183,42 @@ describe('TerminalPrompter output sanitising (terminal escape injection)', () =>
     assert.ok(screen.includes('│ # Setup red'));
     assert.ok(screen.includes('│ done'));
     t.type('\x03');
+    await outcome;
+  });
+
+  it('bidi_override_in_client_text: embeddings, overrides, isolates and marks never reach the terminal; each run shows as a visible mark', async () => {
+    const t = harness();
+    const controls = '\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c';
+    const outcome = t.prompter.enter(
+      entryPrompt({ reason: `Allow \u202eexe.gnp\u202c now${controls}`, tool: 'list\u061c_repos', guide: 'Open \u2067SETTINGS\u2069', fields: [{ ...passwordField, label: 'Key \u200fhere' }] }),
+      new AbortController().signal,
+    );
+    await t.waitFor('API_KEY: ');
+    const screen = t.screen();
+    assert.ok(![...controls].some((control) => screen.includes(control)), 'no bidi control was written');
+    for (const expected of ['Allow �exe.gnp� now�', 'list�_repos', 'Open �SETTINGS�', 'Key �here']) assert.ok(screen.includes(expected), `missing ${expected}`);
+    t.type('\x1b');
+    await outcome;
+  });
+
+  it('terminal_blank_char_spoof: blank-looking characters collapse, and no row of client text outgrows the terminal', async () => {
+    const t = harness();
+    const blanks = ['\u2800', '\u3164', '\u115f', '\u1160', '\uffa0', '\u3000', '\u00a0', '\u2003', '\u200b', '\t'];
+    const padding = blanks.join('').repeat(20);
+    const outcome = t.prompter.enter(
+      entryPrompt({ reason: `Read${padding}Verification code:  AB12-CD34${padding}`, guide: `# Setup${padding}\n${'step '.repeat(400)}` }),
+      new AbortController().signal,
+    );
+    await t.waitFor('API_KEY: ');
+    const rows = t.screen().split('\n');
+    for (const blank of blanks.filter((b) => b !== '\t')) assert.ok(!rows.join('\n').includes(blank), `U+${blank.codePointAt(0)?.toString(16)} was written`);
+    const clientRows = rows.filter((row) => row.startsWith('  │'));
+    assert.ok(clientRows.length > 10 && clientRows.every((row) => displayWidth(row) < 80), 'every row of client text fits 80 columns, counting wide characters as two');
+    assert.deepEqual(rows.filter((row) => row.includes('AB12-CD34')).map((row) => row.slice(0, 4)), ['  │ '], 'the fake code sits in one gutter row');
+    assert.ok(rows.some((row) => row.startsWith('  │ ') && row.endsWith('…(cut)')), 'the long guide is cut, visibly');
+    const input = rows.findLastIndex((row) => row.startsWith('  API_KEY: '));
+    assert.match(rows.slice(0, input).findLast((row) => row.includes('Verification code:')) ?? '', /^ {2}Verification code: {2}WXYZ-2345/);
+    t.type('\x1b');
     await outcome;
   });
 

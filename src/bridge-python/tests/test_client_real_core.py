@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from keyhold_bridge import KeyholdCancelled, KeyholdDenied, KeyholdNotFound, KeyholdTimeout, KeyholdUnavailable, PendingEvent
+from keyhold_bridge import KeyholdCancelled, KeyholdDenied, KeyholdInvalidRequest, KeyholdNotFound, KeyholdTimeout, KeyholdUnavailable, PendingEvent
 from keyhold_bridge.client import KeyholdClient
 
 from .controlled_core import ControlledCore
@@ -104,6 +104,11 @@ async def test_status_invalidate_list_put_and_delete(core: ControlledCore) -> No
         await core.allow(prompt)
         assert await put == {"created": ["API_KEY"], "replaced": []}
         assert [(s.name, s.exists, s.invalidated) for s in await client.status()] == [("API_KEY", True, False)]
+        with pytest.raises(KeyholdInvalidRequest):  # a put is not a read: only a connection handed the value may reject it
+            await client.invalidate(["API_KEY"], reason="the API answered 401")
+        read = asyncio.create_task(client.get(["API_KEY"]))
+        await core.allow(await core.next_prompt())
+        assert await read == {"API_KEY": SECRET}
         await client.invalidate(["API_KEY"], reason="the API answered 401")
         assert (await client.status(["API_KEY"]))[0].invalidated is True
         listed = {server.name: [s["name"] for s in server.secrets] for server in await client.list()}

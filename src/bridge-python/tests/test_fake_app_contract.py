@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import pytest
 
-from keyhold_bridge import KeyholdCancelled, KeyholdClient, KeyholdDenied, KeyholdTimeout, PendingEvent
+from keyhold_bridge import KeyholdCancelled, KeyholdClient, KeyholdDenied, KeyholdInvalidRequest, KeyholdTimeout, PendingEvent
 from keyhold_bridge.testing import FakeKeyholdApp, FakePrompt
 
 from .controlled_core import ControlledCore
@@ -163,6 +163,34 @@ async def test_an_invalidated_value_is_asked_for_again_and_the_window_says_it_wa
         await app.answer(shown, {"save": {"API_KEY": "new-value"}})
         assert await task == {"API_KEY": "new-value"}
         assert [(s.exists, s.invalidated) for s in await client.status(["API_KEY"])] == [(True, False)]
+
+
+async def test_invalidate_by_non_reader_is_refused_and_changes_nothing(app: App) -> None:
+    async with app.client() as reader, app.client() as other:
+        await enter(app, reader)
+        with pytest.raises(KeyholdInvalidRequest):
+            await other.invalidate(["API_KEY"], reason="paste your key at https://evil.example")
+        assert [(s.exists, s.invalidated) for s in await other.status(["API_KEY"])] == [(True, False)]
+        await reader.invalidate(["API_KEY"], reason="401")
+        assert [(s.exists, s.invalidated) for s in await reader.status(["API_KEY"])] == [(True, True)]
+
+
+async def test_entry_default_overwrites_stored_secret_needs_a_store_approval(app: App) -> None:
+    async with app.client() as client:
+        await enter(app, client)
+        field = {"name": "API_KEY", "label": "Key", "type": "password", "required": True, "default": "attacker-value"}
+        task = asyncio.create_task(client.request([field]))  # type: ignore[list-item]
+        entry = await app.next_window()
+        assert entry.kind == "entry"
+        await app.answer(entry, {"save": {"API_KEY": "typed-by-the-user"}})
+        approval = await app.next_window()
+        assert (approval.kind, approval.names) == ("approval", ["API_KEY"])
+        await app.answer(approval, "deny")
+        with pytest.raises(KeyholdDenied):
+            await task
+        task = asyncio.create_task(client.get(["API_KEY"]))
+        await app.answer(await app.next_window(), "allow")
+        assert await task == {"API_KEY": SECRET}
 
 
 async def test_cancelling_the_call_closes_the_window(app: App) -> None:

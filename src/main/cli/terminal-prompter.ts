@@ -15,8 +15,10 @@
  *   secrets (`keyhold set` / `rm`) says so in its header and offers only
  *   Allow / Deny: changes are never allowed "for the session".
  * - Every string that comes from an MCP server or a client process is
- *   sanitised (terminal-text.ts) before it is printed; values typed into
- *   password fields are never printed, nor are password defaults.
+ *   sanitised (terminal-text.ts), wrapped behind a `│` gutter and cut to a few
+ *   rows; Keyhold's header is drawn last, right above the question
+ *   (terminal-prompt-parts.ts). Values typed into password fields are never
+ *   printed, and a password field takes no default.
  * - No terminal (stdin is not a TTY, say under a process manager or with
  *   input redirected): nothing is asked; approvals are denied and entries
  *   cancelled at once, with one line on the output saying why.
@@ -25,7 +27,17 @@ import type { ApprovalDecision, ApprovalPrompt, EntryOutcome, EntryPrompt, Promp
 import type { FieldSpec } from '../../shared/bridge-protocol.js';
 import { validateFieldValue } from '../../shared/field-validation.js';
 import { KeyReader, type Key, type TerminalInput } from './terminal-keys.js';
-import { approvalDecision, describeAction, describeProcess } from './terminal-prompt-parts.js';
+import {
+  answerText,
+  approvalDecision,
+  clientBlock,
+  clientRows,
+  CLIENT_ROWS,
+  describeAction,
+  fieldRows,
+  keyholdHeader,
+  type HeaderRow,
+} from './terminal-prompt-parts.js';
 import { isSwitchKey, PromptSwitchedError, TerminalPromptQueue } from './terminal-prompt-queue.js';
 import { formatDuration, markdownToPlainText, sanitizeLine } from './terminal-text.js';
 
@@ -125,11 +137,10 @@ export class TerminalPrompter implements Prompter {
 
   private async runApproval(prompt: ApprovalPrompt, signal: AbortSignal): Promise<ApprovalDecision> {
     const action = describeAction(prompt);
-    this.header(action.title, prompt);
-    if (action.line !== undefined) this.line(`  Wants to:  ${action.line}`);
-    this.line(`  Secrets:   ${prompt.names.join(', ')}`);
-    if (prompt.ruleNote !== undefined) this.line(`  Rule:      ${sanitizeLine(prompt.ruleNote, 400)}`);
-    this.details(prompt);
+    const width = this.width();
+    this.title(action.title);
+    this.fromServer([...clientRows('Reason:', prompt.reason, CLIENT_ROWS.reason, width), ...clientRows('Tool:', prompt.tool, CLIENT_ROWS.tool, width)]);
+    this.header(prompt, [...(action.line === undefined ? [] : [['Wants to', action.line] as const]), ['Secrets', prompt.names.join(', ')], ...(prompt.ruleNote === undefined ? [] : [['Rule', prompt.ruleNote] as const])]);
     this.line('');
     this.line(`  ${action.choices}`);
     this.keys.start();
@@ -139,15 +150,7 @@ export class TerminalPrompter implements Prompter {
       this.switchOn(key);
       const decision = approvalDecision(key, prompt.action);
       if (decision !== null) {
-        this.answer(
-          decision === 'allow'
-            ? `a — allowed${prompt.action === undefined || prompt.action === 'read' ? ' once' : ''}.`
-            : decision === 'allow_session'
-              ? 's — allowed for this session.'
-              : key.kind === 'char'
-                ? 'd — denied.'
-                : 'denied.',
-        );
+        this.answer(answerText(decision, key, prompt.action));
         return decision;
       }
       const hint = key.kind === 'enter' ? 'Enter does not answer' : isSwitchKey(key) ? 'no other request is waiting' : 'not a choice';
@@ -160,38 +163,37 @@ export class TerminalPrompter implements Prompter {
   // ── entry ───────────────────────────────────────────────────────────────
 
   private async runEntry(prompt: EntryPrompt, signal: AbortSignal): Promise<EntryOutcome> {
-    this.header('secret entry request', prompt);
+    const width = this.width();
     const names = prompt.fields.map((f) => f.name);
-    this.line(`  Fields:    ${names.join(', ')}`);
-    this.details(prompt);
-    if (prompt.rejected !== undefined) {
-      const reason = prompt.rejected.reason === undefined ? '' : `: ${sanitizeLine(prompt.rejected.reason, 300)}`;
-      this.line(`  Note:      the previous value of ${prompt.rejected.names.join(', ')} was rejected by the server${reason}`);
-    }
-    if (prompt.guide !== undefined) {
-      const guide = markdownToPlainText(prompt.guide);
-      if (guide !== '') {
-        this.line('  Guide (from the server):');
-        for (const guideLine of guide.split('\n')) this.line(`  │ ${guideLine}`.trimEnd());
-      }
-    }
-    this.line('');
-    this.line('  Type each value and press Enter. Esc or Ctrl-C cancels this entry.');
+    const asked: HeaderRow[] = [['Fields', names.join(', ')]];
+    if (prompt.rejected !== undefined) asked.push(['Note', `the previous value of ${prompt.rejected.names.join(', ')} was rejected by the server; enter a new one`]);
+    this.title('secret entry request');
+    this.fromServer([
+      ...clientRows('Reason:', prompt.reason, CLIENT_ROWS.reason, width),
+      ...clientRows('Tool:', prompt.tool, CLIENT_ROWS.tool, width),
+      ...clientRows('Rejected:', prompt.rejected?.reason, CLIENT_ROWS.note, width),
+      ...clientBlock('Guide:', prompt.guide === undefined ? '' : markdownToPlainText(prompt.guide), CLIENT_ROWS.guide, width),
+    ]);
     this.keys.start();
 
     const values: Record<string, string> = {};
     for (const [index, field] of prompt.fields.entries()) {
-      this.fieldIntro(field, index, prompt.fields.length);
+      this.fieldIntro(field, index, prompt.fields.length, width);
+      this.header(prompt, asked);
+      this.line('');
+      this.line(`  Type the value of ${field.name} and ${field.type === 'textarea' ? 'press Ctrl-D when done' : 'press Enter'}. Esc or Ctrl-C cancels this entry.`);
       for (;;) {
-        this.ask(`  ${sanitizeLine(field.label, 120)}: `);
+        this.ask(`  ${field.name}: `);
         const typed = await this.readLine(field, signal);
         if (typed.kind === 'switch') throw new PromptSwitchedError('switched');
         if (typed.kind === 'cancel') {
           this.line('  Entry cancelled; nothing was saved.');
           return { action: 'cancel' };
         }
-        const value = typed.value === '' && field.default !== undefined ? field.default : typed.value;
-        const problem = validateFieldValue(field, value);
+        // A client's default fills a visible field only: never a hidden one (the core drops those too).
+        const value = typed.value === '' && field.default !== undefined && field.type !== 'password' ? field.default : typed.value;
+        // The field's name, not its label, in the message: nothing the server wrote sits next to the input.
+        const problem = validateFieldValue({ ...field, label: field.name }, value);
         if (problem === null) {
           values[field.name] = value;
           break;
@@ -203,21 +205,14 @@ export class TerminalPrompter implements Prompter {
     return { action: 'save', values };
   }
 
-  private fieldIntro(field: FieldSpec, index: number, count: number): void {
+  private fieldIntro(field: FieldSpec, index: number, count: number, width: number): void {
     const traits = [field.required ? 'required' : 'optional'];
     if (field.type === 'password') traits.push('hidden input: nothing is shown as you type');
     else if (field.type !== 'text') traits.push(field.type === 'textarea' ? 'several lines: Enter adds a line, Ctrl-D finishes' : field.type);
+    if (field.type !== 'password' && field.default !== undefined) traits.push('Enter on an empty line takes the default');
     this.line('');
-    this.line(`  ${count > 1 ? `[${index + 1}/${count}] ` : ''}${sanitizeLine(field.label, 120)} (${field.name}; ${traits.join('; ')})`);
-    if (field.help !== undefined) this.line(`      ${sanitizeLine(field.help, 500)}`);
-    if (field.default !== undefined) {
-      this.line(
-        field.type === 'password'
-          ? '      Leave empty to keep the preset value (not shown).'
-          : `      Leave empty for the default: ${sanitizeLine(field.default, 200)}`,
-      );
-    }
-    if (field.placeholder !== undefined) this.line(`      Example: ${sanitizeLine(field.placeholder, 200)}`);
+    this.line(`  ${count > 1 ? `Field ${index + 1} of ${count}: ` : 'Field: '}${field.name} (${traits.join('; ')})`);
+    for (const row of fieldRows(field, width)) this.line(row);
   }
 
   /**
@@ -313,27 +308,29 @@ export class TerminalPrompter implements Prompter {
 
   // ── output ──────────────────────────────────────────────────────────────
 
-  private header(title: string, prompt: Prompt): void {
-    this.line('');
-    this.line(`── Keyhold: ${title} ${'─'.repeat(Math.max(4, 56 - title.length))}`);
-    const version = prompt.serverVersion === undefined ? '' : ` ${sanitizeLine(prompt.serverVersion, 64)}`;
-    this.line(`  Server:    ${prompt.server}${version}`);
-    for (const processLine of describeProcess(prompt.process)) this.line(`  ${processLine}`);
+  /** Columns the prompt may use: the terminal's width less one (a full row makes some terminals wrap early). */
+  private width(): number {
+    const columns = (this.output as { columns?: unknown }).columns;
+    return (typeof columns === 'number' && columns > 0 ? Math.max(20, columns) : 80) - 1;
   }
 
-  /** Reason, tool, the verification code, time left, queue length. */
-  private details(prompt: Prompt): void {
-    if (prompt.reason !== undefined && prompt.reason.trim() !== '') this.line(`  Reason:    ${sanitizeLine(prompt.reason, 500)}`);
-    if (prompt.tool !== undefined && prompt.tool.trim() !== '') this.line(`  Tool:      ${sanitizeLine(prompt.tool, 128)}`);
-    const code = sanitizeLine(prompt.verificationCode, 20);
+  private title(title: string): void {
     this.line('');
-    this.line(`  Verification code:  ${this.color ? `\x1b[1;7m ${code} \x1b[0m` : code}   (your MCP client should show the same code)`);
-    const left = prompt.expiresAt - this.now();
-    const until = new Date(prompt.expiresAt).toLocaleTimeString();
-    this.line(`  Time left: ${formatDuration(left)} (until ${until})`);
-    if (this.queue.length > 0) {
-      this.line(`  (${this.queue.length} more ${this.queue.length === 1 ? 'request is' : 'requests are'} waiting)`);
-    }
+    this.line(`── Keyhold: ${title} ${'─'.repeat(Math.max(4, 56 - title.length))}`);
+  }
+
+  /** What the MCP server wrote, behind the gutter; nothing when it wrote nothing. */
+  private fromServer(rows: readonly string[]): void {
+    if (rows.length === 0) return;
+    this.line('  From the MCP server (its words; Keyhold does not check them):');
+    for (const row of rows) this.line(row);
+  }
+
+  /** Keyhold's own header (terminal-prompt-parts.ts), right above the question. */
+  private header(prompt: Prompt, rows: readonly HeaderRow[]): void {
+    this.line('');
+    const lines = keyholdHeader(prompt, rows, { width: this.width(), now: this.now(), queued: this.queue.length, color: this.color });
+    for (const line of lines) this.line(line);
   }
 
   /** Writes a whole line, first ending a question line left open. */

@@ -8,12 +8,16 @@
  * - The deadline counts from arrival (default 300 s) → `timeout`.
  * - The client's `cancel`, its disconnect, or app shutdown → `cancelled`; the
  *   prompter's signal is aborted so the window closes.
+ * - Every prompt's client-chosen display text is neutralised before any
+ *   prompter sees it (prompt-text.ts: no blank-looking, invisible or bidi
+ *   control characters).
  */
 import { randomBytes } from 'node:crypto';
 
 import { DEFAULT_REQUEST_TIMEOUT_MS, type ServerName } from '../../shared/bridge-protocol.js';
 import { KeyholdError } from '../../shared/keyhold-error.js';
 import type { ApprovalDecision, ApprovalPrompt, EntryOutcome, EntryPrompt, Prompt, Prompter } from './prompter.js';
+import { neutralizePromptText } from './prompt-text.js';
 import { newVerificationCode } from './verification-code.js';
 
 export const DEFAULT_MAX_QUEUED_PER_SERVER = 8;
@@ -107,7 +111,7 @@ export class Broker {
       await this.waitForTurn(fields.server, signal);
       try {
         throwIfAborted(signal);
-        const prompt = { ...fields, id: newPromptId(), verificationCode: newVerificationCode(), expiresAt } as Prompt;
+        const prompt = neutralizePromptText({ ...fields, id: newPromptId(), verificationCode: newVerificationCode(), expiresAt } as Prompt);
         this.showing.set(prompt.id, prompt);
         try {
           options.onOpen?.(prompt);

@@ -12,6 +12,7 @@ import { PendingPayloadBudget, ProcessConnectionCap, type PendingPayloadOptions,
 import { preparePrivateDataDir } from './data-dir-guard.js';
 import { BridgeServer } from './bridge-server.js';
 import { Broker } from './broker.js';
+import { RefusalLog } from './refusal-log.js';
 import { isKeyholdAnswering, readDiscoveryFile, removeDiscoveryFile, writeDiscoveryFile } from './discovery-file.js';
 import { GrantStore } from './grants.js';
 import { createSystemKeychain, type Keychain } from './keychain.js';
@@ -57,7 +58,7 @@ export interface CoreOptions {
   readonly maxConnections?: number;
   /** How /proc is read to identify connections (default: the file system; tests count the reads). */
   readonly procFs?: ProcFs;
-  /** Operational messages (never values): refused upgrades, reconcile results. */
+  /** Operational messages (never values): refused upgrades (rate-limited, refusal-log.ts), reconcile results. */
   readonly log?: (message: string) => void;
 }
 
@@ -120,6 +121,8 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
   const holders = new SocketHolderIndex(procFs);
   const identify = (claimedPid: number, ports: { clientPort: number; serverPort: number }) => identifyPeer(claimedPid, ports, { fs: procFs, holders });
 
+  // Any local process can knock without the token as often as it likes: those lines are summarised.
+  const refusals = new RefusalLog({ log });
   const token = randomBytes(32).toString('base64url');
   const server = await BridgeServer.listen({
     token,
@@ -135,7 +138,7 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
       }
       return false;
     },
-    onRefused: (status, reason) => log(`refused a bridge connection (${status}): ${reason}`),
+    onRefused: (status, reason) => refusals.refused(status, reason),
     onRequestLink: (id) => {
       const state = broker.linkState(id);
       if (state !== 'showing') return state;
@@ -182,6 +185,7 @@ export async function startCore(options: CoreOptions): Promise<KeyholdCore> {
         // Let every cancelled request send its `cancelled` reply before the sockets close.
         await Promise.race([Promise.all([...connections].map((c) => c.drain())), delay(2_000)]);
         await server.close();
+        refusals.flush();
         if (writeDiscovery) await removeDiscoveryFile(dataDir, token);
         await vault.flush().catch(() => undefined);
         await activity.flush();

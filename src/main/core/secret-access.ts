@@ -9,11 +9,17 @@
  *      bound to this connection; Deny → `denied`.
  *   3. Values are read from the keychain and returned; values covered by a
  *      session grant are kept in memory for the grant's life (value-cache.ts).
+ *   An entry that would overwrite a stored value (one the server did not
+ *   report rejected) also needs the STORE approval below, after the user
+ *   saves it; a client's `default` never fills a password field.
  * put(values) / delete(names) (the `keyhold set` / `keyhold rm` commands):
  *   always one approval window naming the action ("store", "delete"), whatever
  *   session grants or rules exist: those cover reads only. "Allow for
  *   session" counts as Allow once here and leaves no grant. Deleting a name
  *   that is not stored is `not_found`, without a window.
+ * invalidate(names): only for values this connection was handed (and that
+ *   were not replaced since): another connection cannot end a session's
+ *   grant or put its words in the next entry window.
  * list(): every server's secret names (never values), without a window.
  * Every outcome is written to the activity log (names, never values).
  * A connection only ever reads or changes its own server's secrets.
@@ -57,6 +63,9 @@ export interface SecretAccessDeps {
 type Values = Record<SecretName, string>;
 
 export class SecretAccess {
+  /** What each session was handed: per name, the `updated` time of the value it got (secrets.invalidate checks it). */
+  private readonly handed = new WeakMap<ClientSession, Map<SecretName, number>>();
+
   constructor(private readonly deps: SecretAccessDeps) {}
 
   async get(session: ClientSession, params: RequestParams<'secrets.get'>, call: CallContext): Promise<Values> {
@@ -71,6 +80,8 @@ export class SecretAccess {
         if (rule.applies) this.log(session, stored, 'allowed_by_rule', params.tool, call.requestId);
         else if (grants.covers(session.sessionId, session.server, stored)) this.log(session, stored, 'granted_by_session', params.tool, call.requestId);
         else await this.askApproval(session, stored, params, call, 'read', rule.note);
+        // Handed over from here on, even if the keychain read below fails (`not_found`: the client then reports it rejected).
+        this.noteHanded(session, stored);
       }
       const values = { ...(await this.readStored(session, stored)), ...entered };
       this.deps.changes.markUsed(session.server, params.names, session.process);
@@ -99,6 +110,33 @@ export class SecretAccess {
   async request(session: ClientSession, params: RequestParams<'secrets.request'>, call: CallContext): Promise<Values> {
     const names = params.fields.map((field) => field.name);
     return this.logged(session, names, params.tool, call, () => this.collect(session, params.fields, params, call));
+  }
+
+  /** Marks values as rejected (the next read asks for new ones); only values this session was handed, as they are now. */
+  async invalidate(session: ClientSession, params: RequestParams<'secrets.invalidate'>, requestId: string): Promise<void> {
+    const notHanded = params.names.filter((name) => !this.wasHanded(session, name));
+    if (notHanded.length > 0) {
+      this.log(session, notHanded, 'error', undefined, requestId, 'invalid_request');
+      throw new KeyholdError(
+        'invalid_request',
+        `This connection did not read the current value of ${notHanded.map((name) => `"${name}"`).join(', ')}, so it cannot report it rejected; nothing was changed.`,
+      );
+    }
+    await this.deps.changes.invalidate(session.server, params.names, params.reason, bridgeActor(session, requestId));
+  }
+
+  private noteHanded(session: ClientSession, names: readonly SecretName[]): void {
+    let handed = this.handed.get(session);
+    if (handed === undefined) this.handed.set(session, (handed = new Map()));
+    for (const name of names) {
+      const updated = this.deps.vault.meta(session.server, name)?.updated;
+      if (updated !== undefined) handed.set(name, updated);
+    }
+  }
+
+  private wasHanded(session: ClientSession, name: SecretName): boolean {
+    const updated = this.handed.get(session)?.get(name);
+    return updated !== undefined && updated === this.deps.vault.meta(session.server, name)?.updated;
   }
 
   status(session: ClientSession, names: readonly SecretName[] | undefined): Array<{ name: SecretName; exists: boolean; invalidated: boolean }> {
@@ -178,17 +216,18 @@ export class SecretAccess {
     });
   }
 
-  async invalidate(session: ClientSession, params: RequestParams<'secrets.invalidate'>, requestId: string): Promise<void> {
-    await this.deps.changes.invalidate(session.server, params.names, params.reason, bridgeActor(session, requestId));
-  }
-
-  /** Entry window for `fields`; stores what the user saves and returns it. */
+  /**
+   * Entry window for `fields` (password fields without the client's
+   * default); stores what the user saves — after a STORE approval when it
+   * replaces stored values — and returns it.
+   */
   private async collect(
     session: ClientSession,
-    fields: readonly FieldSpec[],
+    requested: readonly FieldSpec[],
     params: { guide?: string; reason?: string; tool?: string; timeoutMs?: number },
     call: CallContext,
   ): Promise<Values> {
+    const fields = requested.map(withoutHiddenDefault);
     const rejected = fields.map((f) => f.name).filter((name) => this.deps.vault.meta(session.server, name)?.invalidated);
     const rejectedReason = rejected.map((name) => this.deps.vault.meta(session.server, name)?.invalidated?.reason).find(Boolean);
     const outcome = await this.deps.broker.enter(
@@ -208,8 +247,30 @@ export class SecretAccess {
       throw new KeyholdError('invalid_request', `The entry window returned invalid values: ${Object.values(problems).join(' ')}`);
     }
     const toStore = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== ''));
-    await this.deps.changes.enter(session.server, toStore, bridgeActor(session, call.requestId, params.tool));
+    const approved = await this.approveReplacements(session, Object.keys(toStore), params, call);
+    await this.deps.changes.enter(session.server, toStore, bridgeActor(session, call.requestId, params.tool), approved);
+    this.noteHanded(session, Object.keys(toStore));
     return toStore;
+  }
+
+  /**
+   * The STORE approval a `secrets.put` needs, for the stored values an entry
+   * would replace (asked again for any that became stored meanwhile). Like
+   * every change, it is asked whatever rules or session grants exist.
+   */
+  private async approveReplacements(
+    session: ClientSession,
+    names: readonly SecretName[],
+    params: { reason?: string; tool?: string; timeoutMs?: number },
+    call: CallContext,
+  ): Promise<Set<SecretName>> {
+    const approved = new Set<SecretName>();
+    for (;;) {
+      const asking = this.deps.changes.replacedByEntry(session.server, names).filter((name) => !approved.has(name));
+      if (asking.length === 0) return approved;
+      await this.askApproval(session, asking, params, call, 'store');
+      for (const name of asking) approved.add(name);
+    }
   }
 
   private async askApproval(
@@ -306,6 +367,14 @@ function fieldsFor(missing: readonly SecretName[], specs: readonly FieldSpec[] |
   return missing.map(
     (name) => specs?.find((spec) => spec.name === name) ?? { name, label: name, type: 'password', required: true },
   );
+}
+
+/** A password field never starts with, or falls back to, a value the client chose: its `default` is dropped. */
+function withoutHiddenDefault(field: FieldSpec): FieldSpec {
+  if (field.type !== 'password' || field.default === undefined) return field;
+  const withoutDefault = { ...field };
+  delete withoutDefault.default;
+  return withoutDefault;
 }
 
 /** Only the fields asked for, as strings: a prompter cannot smuggle in other names. */

@@ -71,10 +71,30 @@ export class SecretChanges {
     return { created, replaced };
   }
 
-  /** Stores values the user typed into an entry window: one `entered` line for all of them. */
-  async enter(server: ServerName, values: Values, actor: Actor): Promise<void> {
+  /**
+   * Stores values the user typed into an entry window: one `entered` line for
+   * all of them. A value that would replace a stored one (not one the server
+   * reported rejected) is written only when it is in `approvedReplacements` —
+   * the names a STORE approval allowed for this entry (`replacedByEntry`);
+   * otherwise nothing is written and the entry fails `denied`.
+   */
+  async enter(server: ServerName, values: Values, actor: Actor, approvedReplacements: ReadonlySet<SecretName> = new Set()): Promise<void> {
+    const unapproved = this.replacedByEntry(server, Object.keys(values)).filter((name) => !approvedReplacements.has(name));
+    if (unapproved.length > 0) {
+      throw new KeyholdError('denied', `Saving the entry would replace the stored ${unapproved.join(', ')} without the user's approval; nothing was saved.`);
+    }
     await this.write(server, values);
     if (Object.keys(values).length > 0) this.record(actor, server, Object.keys(values), 'entered');
+  }
+
+  /**
+   * The names an entry would overwrite: stored, and not reported rejected by
+   * the server (re-entering a rejected value is what the entry window is
+   * for, and it says so). Each needs the STORE approval a `secrets.put` needs.
+   */
+  replacedByEntry(server: ServerName, names: readonly SecretName[]): SecretName[] {
+    const { vault } = this.deps;
+    return names.filter((name) => vault.has(server, name) && vault.meta(server, name)?.invalidated === undefined);
   }
 
   /** Adds one value the user typed into the manager's "Add a secret": logged `added`. False when the name is already stored (nothing changes). */

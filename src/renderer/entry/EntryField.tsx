@@ -8,6 +8,8 @@
 import { useState, type Ref } from 'react';
 
 import type { FieldSpec } from '../../shared/bridge-protocol.js';
+import { neutralizeClientText } from '../../shared/client-text.js';
+import { ClientText } from '../shared/ClientText.js';
 import { EyeIcon, WarningIcon } from '../shared/icons.js';
 
 interface EntryFieldProps {
@@ -38,7 +40,7 @@ export function EntryField({ spec, value, error, disabled, inputRef, onChange, o
     name: spec.name,
     className: 'input',
     value,
-    placeholder: spec.placeholder,
+    placeholder: spec.placeholder === undefined ? undefined : neutralizeClientText(spec.placeholder),
     required: spec.required,
     disabled,
     autoComplete: 'off',
@@ -54,7 +56,7 @@ export function EntryField({ spec, value, error, disabled, inputRef, onChange, o
   return (
     <div className="field">
       <label className="field-label" htmlFor={id}>
-        {spec.label}
+        <ClientText text={spec.label} />
         {spec.required ? null : <span className="field-optional"> (optional)</span>}
       </label>
       {spec.type === 'textarea' ? (
@@ -86,7 +88,7 @@ export function EntryField({ spec, value, error, disabled, inputRef, onChange, o
       )}
       {spec.help === undefined ? null : (
         <p className="field-help" id={helpId}>
-          {spec.help}
+          <ClientText text={spec.help} />
         </p>
       )}
       {error === null ? null : (

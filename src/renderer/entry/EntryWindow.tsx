@@ -14,6 +14,7 @@ import type { FieldSpec } from '../../shared/bridge-protocol.js';
 import { validateEntry, validateFieldValue } from '../../shared/field-validation.js';
 import type { EntryView } from '../../shared/ipc-contract.js';
 import { ErrorBanner } from '../shared/ErrorBanner.js';
+import { ClientText } from '../shared/ClientText.js';
 import { errorMessage, plural } from '../shared/format.js';
 import { WarningIcon } from '../shared/icons.js';
 import { PromptDetails } from '../shared/PromptDetails.js';
@@ -198,7 +199,7 @@ function RejectedNote({ server, rejected }: { server: string; rejected: NonNulla
       <p className="banner-text">
         <strong>{several ? 'The previous values were rejected.' : 'The previous value was rejected.'}</strong> {server} did not accept{' '}
         <span className="mono">{rejected.names.join(', ')}</span>
-        {reason === undefined || reason === '' ? '' : `: ${reason}`}. Enter {several ? 'new values' : 'a new value'}.
+        {reason === undefined || reason === '' ? '' : <>: <ClientText text={reason} /></>}. Enter {several ? 'new values' : 'a new value'}.
       </p>
     </div>
   );

@@ -2,19 +2,32 @@
  * Turns a server's Markdown guide into HTML that is safe to put in the page.
  * The guide comes from the MCP server, so it is untrusted: marked renders it,
  * then DOMPurify keeps only plain document markup (no scripts, styles,
- * frames, forms or embedded content; no style attributes), links only to
- * https/http/mailto, and images only from data: URIs (never a remote fetch).
+ * frames, forms, images or other embedded content; no style attributes), and
+ * links only to https/http/mailto. A Markdown image shows as the words
+ * "[image not shown: <alt>]": a picture could draw a convincing fake code box
+ * or "verified" badge (the pages' CSP allows no image either).
+ * Bidi controls in the text are neutralised (a visible �, client-text.ts) so
+ * the guide reads in the order it was written.
  * Links are kept for display; the page intercepts every click on them.
  */
 import DOMPurify from 'dompurify';
 import { Marked } from 'marked';
 
-const markdown = new Marked({ async: false, gfm: true, breaks: false });
+import { neutralizeClientText } from '../../shared/client-text.js';
+
+const markdown = new Marked({
+  async: false,
+  gfm: true,
+  breaks: false,
+  renderer: {
+    image: ({ text }) => escapeHtml(`[image not shown${text.trim() === '' ? '' : `: ${text.trim()}`}]`),
+  },
+});
 
 const purifier = DOMPurify(window);
 
 const FORBID_TAGS = [
-  'script', 'style', 'link', 'meta', 'base', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'form',
+  'script', 'style', 'link', 'meta', 'base', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'form', 'img', 'image',
   'input', 'button', 'select', 'option', 'textarea', 'audio', 'video', 'source', 'track', 'picture', 'dialog', 'template', 'svg', 'math',
 ];
 /**
@@ -23,12 +36,11 @@ const FORBID_TAGS = [
  * page's ids.
  */
 const FORBID_ATTR = ['style', 'class', 'id', 'name', 'srcset', 'action', 'formaction', 'ping', 'target', 'background', 'poster'];
-/** A data: image in an <img> is allowed by DOMPurify's data-URI rule; everything else must match this. */
+/** Link targets; nothing else (no data:, javascript:, file:). */
 const ALLOWED_URI = /^(?:https?:|mailto:|#)/i;
-const DATA_IMAGE = /^data:image\/(?:png|gif|jpe?g|webp);/i;
 
 export function guideToSafeHtml(guide: string): string {
-  const rendered = markdown.parse(guide, { async: false });
+  const rendered = markdown.parse(neutralizeClientText(guide), { async: false });
   const fragment = purifier.sanitize(rendered, {
     USE_PROFILES: { html: true },
     FORBID_TAGS,
@@ -37,15 +49,16 @@ export function guideToSafeHtml(guide: string): string {
     ALLOW_DATA_ATTR: false,
     RETURN_DOM_FRAGMENT: true,
   });
-  for (const image of Array.from(fragment.querySelectorAll('img'))) {
-    if (!DATA_IMAGE.test(image.getAttribute('src') ?? '')) image.replaceWith(image.getAttribute('alt') ?? '');
-  }
   for (const link of Array.from(fragment.querySelectorAll('a'))) {
     link.setAttribute('rel', 'noopener noreferrer');
     const href = link.getAttribute('href');
-    if (href !== null && !href.startsWith('#')) link.setAttribute('title', href);
+    if (href !== null && !href.startsWith('#')) link.setAttribute('title', neutralizeClientText(href));
   }
   const container = document.createElement('div');
   container.append(fragment);
   return container.innerHTML;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }

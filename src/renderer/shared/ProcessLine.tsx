@@ -5,6 +5,7 @@
  */
 import type { ApprovalView } from '../../shared/ipc-contract.js';
 import { describeIdentity, UNVERIFIED_TEXT } from '../../shared/process-identity.js';
+import { ClientText } from './ClientText.js';
 import { basename, truncate } from './format.js';
 import { CheckIcon, WarningIcon } from './icons.js';
 
@@ -18,7 +19,7 @@ export function ProcessLine({ process }: { process: ProcessView }) {
     <div className="process" data-testid="process">
       <div className="process-summary">
         <span className="process-name" title={process.executable}>
-          {process.executable === undefined ? 'Unknown program' : basename(process.executable)}
+          {process.executable === undefined ? 'Unknown program' : <ClientText text={basename(process.executable)} />}
         </span>
         <span className="process-pid">pid {process.pid}</span>
         {process.verified ? (
@@ -35,12 +36,12 @@ export function ProcessLine({ process }: { process: ProcessView }) {
       </div>
       {process.executable === undefined ? null : (
         <div className="process-detail mono" title={process.executable}>
-          {process.executable}
+          <ClientText text={process.executable} />
         </div>
       )}
       {process.commandLine === undefined ? null : (
         <div className="process-detail process-command mono" title={process.commandLine}>
-          {truncate(process.commandLine, MAX_COMMAND_LINE_CHARS)}
+          <ClientText text={truncate(process.commandLine, MAX_COMMAND_LINE_CHARS)} />
         </div>
       )}
       {process.identity === undefined ? null : (

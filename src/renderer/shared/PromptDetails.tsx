@@ -2,6 +2,7 @@
 import type { ReactNode } from 'react';
 
 import type { ApprovalView } from '../../shared/ipc-contract.js';
+import { ClientText } from './ClientText.js';
 import { ProcessLine } from './ProcessLine.js';
 
 interface PromptDetailsProps {
@@ -19,14 +20,12 @@ export function PromptDetails({ view, children }: PromptDetailsProps) {
       {children}
       {view.reason === undefined ? null : (
         <DetailRow label="Reason">
-          <span className="selectable" data-testid="reason">
-            {view.reason}
-          </span>
+          <ClientText className="selectable" testId="reason" text={view.reason} />
         </DetailRow>
       )}
       {view.tool === undefined ? null : (
         <DetailRow label="Tool">
-          <span className="mono">{view.tool}</span>
+          <ClientText className="mono" text={view.tool} />
         </DetailRow>
       )}
     </dl>

@@ -6,6 +6,7 @@
  */
 import { useEffect, useRef, type ReactNode } from 'react';
 
+import { ClientText } from './ClientText.js';
 import { KeyIcon } from './icons.js';
 
 interface PromptHeaderProps {
@@ -30,7 +31,7 @@ export function PromptHeader({ title, server, serverVersion }: PromptHeaderProps
         </h1>
         <p className="prompt-subtitle">
           MCP server <span className="strong" data-testid="server">{server}</span>
-          {serverVersion === undefined ? null : <span className="muted"> · version {serverVersion}</span>}
+          {serverVersion === undefined ? null : <span className="muted"> · version <ClientText text={serverVersion} /></span>}
         </p>
       </div>
     </header>

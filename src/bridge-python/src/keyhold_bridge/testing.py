@@ -16,7 +16,10 @@ same contract against this fake and the real core: missing or rejected names
 open the entry window, stored names not covered by a session grant open the
 approval window, one window at a time per server, timeouts count from
 arrival, ``cancel`` and disconnects close windows, a pending event goes out as
-each window opens. Like the TypeScript fake it answers ``get``, ``request``,
+each window opens, a password field's ``default`` is dropped, an entry that
+replaces a stored (not rejected) value asks a "store" approval after it, and
+``invalidate`` is refused (``KeyholdInvalidRequest``) for values the
+connection was not handed. Like the TypeScript fake it answers ``get``, ``request``,
 ``status``, ``invalidate`` and ``cancel``; ``list``, ``put`` and ``delete``
 get ``invalid_request``.
 """
@@ -69,6 +72,8 @@ class FakePrompt:
     guide: str | None
     expires_at: int
     rejected: list[str] = field(default_factory=list)
+    #: ``"store"`` for the approval of an entry that replaces stored values; None for a read.
+    action: Literal["store"] | None = None
     verification_code: str = field(default_factory=_verification_code)
     link: str = field(default_factory=lambda: base64.urlsafe_b64encode(random_source.token_bytes(16)).rstrip(b"=").decode())
     #: ``open``, the decision given, ``timeout``, or ``aborted`` (cancelled, disconnected, app stopped).
@@ -88,6 +93,8 @@ class FakePrompt:
 class _Session:
     server: str
     grants: set[str] = field(default_factory=set)
+    #: The values this connection was handed, by name: only those may it report rejected.
+    handed: dict[str, str] = field(default_factory=dict)
 
 
 class FakeKeyholdApp:
@@ -236,6 +243,12 @@ class FakeKeyholdApp:
             listed = params.get("names") or list(stored)
             return {"secrets": [{"name": n, "exists": n in stored, "invalidated": (server, n) in self.rejections} for n in listed]}
         if rtype == "secrets.invalidate":
+            not_handed = [n for n in params["names"] if n not in stored or session.handed.get(n) != stored[n]]
+            if not_handed:
+                listed = ", ".join(not_handed)
+                raise KeyholdInvalidRequest(
+                    f"This connection did not read the current value of {listed}, so it cannot report it rejected; nothing was changed."
+                )
             for name in params["names"]:
                 self.rejections[(server, name)] = params.get("reason")
             return {}
@@ -257,6 +270,7 @@ class FakeKeyholdApp:
             if name not in stored:
                 raise KeyholdError(f'The keychain no longer holds "{name}" for "{server}".', code="not_found")
             values[name] = stored[name]
+            session.handed[name] = stored[name]
         return {"values": values}
 
     async def _collect(
@@ -268,6 +282,8 @@ class FakeKeyholdApp:
         params: dict[str, Any],
         expires_at: int,
     ) -> dict[str, str]:
+        # As the app: a password field's default is dropped, never shown nor used.
+        fields = [{k: v for k, v in spec.items() if not (k == "default" and spec.get("type") == "password")} for spec in fields]
         names = [spec["name"] for spec in fields]
         decision = await self._show(connection, session, rid, "entry", names, fields, params, expires_at)
         if isinstance(decision, str):
@@ -280,7 +296,14 @@ class FakeKeyholdApp:
             if value and spec.get("pattern") and re.fullmatch(spec["pattern"], value) is None:
                 raise KeyholdInvalidRequest(f"The entry window returned invalid values: {spec['label']} does not have the expected format.")
         saved = {name: value for name, value in values.items() if value != ""}
+        stored = self.store.setdefault(session.server, {})
+        replacing = [n for n in saved if n in stored and (session.server, n) not in self.rejections]
+        if replacing:  # as the app: replacing a stored value needs the STORE approval a put needs
+            approval = await self._show(connection, session, rid, "approval", replacing, [], params, expires_at, action="store")
+            if approval == "deny":
+                raise KeyholdError(f'The user denied "{session.server}" permission to store {", ".join(replacing)}.', code="denied")
         for name, value in saved.items():
+            session.handed[name] = value
             self.store.setdefault(session.server, {})[name] = value
             self.rejections.pop((session.server, name), None)
         return saved
@@ -295,6 +318,7 @@ class FakeKeyholdApp:
         fields: list[dict[str, Any]],
         params: dict[str, Any],
         expires_at: int,
+        action: Literal["store"] | None = None,
     ) -> Decision:
         async with self._turns.setdefault(session.server, asyncio.Lock()):  # one window at a time per server
             prompt = FakePrompt(
@@ -308,6 +332,7 @@ class FakeKeyholdApp:
                 guide=params.get("guide") if kind == "entry" else None,
                 expires_at=expires_at,
                 rejected=[n for n in names if (session.server, n) in self.rejections] if kind == "entry" else [],
+                action=action,
             )
             pending = {"id": rid, "kind": kind, "verificationCode": prompt.verification_code, "expiresAt": expires_at, "link": prompt.link}
             await _send(connection, {"event": "pending", "data": pending})

@@ -76,7 +76,7 @@ describe('terminal prompter: approval actions', () => {
     const decision = prompter.approve({ ...prompt('always_allow'), ruleIdentity }, new AbortController().signal);
     await waitFor('Your answer:');
     assert.match(screen(), /request to ADD AN ALWAYS-ALLOW RULE/);
-    assert.match(screen(), /ALWAYS GIVE demo\/token without asking to: node \/opt\/mcp\/server-github\/dist\/index\.js, started by Claude/);
+    assert.match(screen().replace(/\s+/g, ' '), /ALWAYS GIVE demo\/token without asking to: node \/opt\/mcp\/server-github\/dist\/index\.js, started by Claude/);
     input.write('s');
     await waitFor('not a choice');
     input.write('d');
@@ -95,7 +95,7 @@ describe('terminal prompter: approval actions', () => {
     await waitFor('Your answer:');
     assert.match(screen(), /Rule: {6}An always-allow rule covers demo\/token, but it does not apply/);
     assert.match(screen(), /UNVERIFIED \(shared connection\)/);
-    assert.match(screen(), /SHARED connection, held by pid 10 \/usr\/bin\/python3\.12, pid 11 \/usr\/bin\/node/);
+    assert.match(screen().replace(/\s+/g, ' '), /SHARED connection, held by pid 10 \/usr\/bin\/python3\.12, pid 11 \/usr\/bin\/node/);
     input.write('d');
     assert.equal(await decision, 'deny');
     prompter.close();

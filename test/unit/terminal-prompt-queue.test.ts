@@ -27,7 +27,7 @@ describe('terminal prompt queue', () => {
     await t.waitFor('Switched: request AAAA-AAAA from slow-server waits, not answered.', mark);
     await t.waitFor('Verification code:  BBBB-BBBB', mark);
     await t.waitFor('slow-server · approval · code AAAA-AAAA', mark);
-    await t.waitFor('API key: ', mark);
+    await t.waitFor('API_KEY: ', mark);
     const back = t.screen().length;
     t.type('sk-other\r');
     assert.deepEqual(await second, { action: 'save', values: { API_KEY: 'sk-other' } });
@@ -72,7 +72,7 @@ describe('terminal prompt queue', () => {
     t.type('a');
     assert.equal(await approval, 'allow');
     const entry = t.prompter.enter(entryPrompt({ fields: [textField] }), new AbortController().signal);
-    await t.waitFor('Region: ');
+    await t.waitFor('REGION: ');
     t.type('eu\twest\r');
     assert.deepEqual(await entry, { action: 'save', values: { REGION: 'euwest' } });
   });
@@ -96,13 +96,13 @@ describe('terminal prompt queue', () => {
   it('an arrival while a visible value is typed writes the question and the typed text again; a hidden one stays hidden', async () => {
     const t = harness();
     const visible = t.prompter.enter(entryPrompt({ fields: [textField] }), new AbortController().signal);
-    await t.waitFor('Region: ');
+    await t.waitFor('REGION: ');
     t.type('eu-');
-    await t.waitFor('Region: eu-');
+    await t.waitFor('REGION: eu-');
     const mark = t.screen().length;
     const waiting = t.prompter.approve(approvalPrompt({ verificationCode: 'LATE-LATE' }), new AbortController().signal);
     await t.waitFor('LATE-LATE', mark);
-    await t.waitFor('Region: eu-', mark);
+    await t.waitFor('REGION: eu-', mark);
     t.type('west\r');
     assert.deepEqual(await visible, { action: 'save', values: { REGION: 'eu-west' } });
     await t.waitFor('Your answer');
@@ -110,11 +110,11 @@ describe('terminal prompt queue', () => {
     assert.equal(await waiting, 'deny');
 
     const hidden = t.prompter.enter(entryPrompt(), new AbortController().signal);
-    await t.waitFor('API key: ', t.screen().length);
+    await t.waitFor('API_KEY: ', t.screen().length);
     t.type('sk-hidden');
     const hiddenMark = t.screen().length;
     const late = t.prompter.approve(approvalPrompt({ verificationCode: 'MORE-MORE' }), new AbortController().signal);
-    await t.waitFor('API key: ', hiddenMark);
+    await t.waitFor('API_KEY: ', hiddenMark);
     t.type('\r');
     assert.deepEqual(await hidden, { action: 'save', values: { API_KEY: 'sk-hidden' } });
     assert.ok(!t.screen().includes('sk-hidden'));

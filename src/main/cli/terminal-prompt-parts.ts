@@ -27,6 +27,8 @@ const CLIENT_LABEL_COLUMNS = 10;
 /** Keyhold's header labels (`Server:`, `Process:`) take this many columns after the indent. */
 const HEADER_LABEL_COLUMNS = 11;
 const HEADER_INDENT = '  ';
+/** At most this many rows each for the identity, the holders of a shared connection and why no rule applies. */
+const IDENTITY_ROWS = 4;
 
 /** How many rows of each client text the terminal shows before "…(cut)". */
 export const CLIENT_ROWS = { reason: 3, tool: 1, note: 2, guide: 12, label: 2, help: 3, example: 1, preset: 1 } as const;
@@ -174,17 +176,20 @@ export function describeProcess(process: ProcessInfo, width = 80): string[] {
   const parts = [`pid ${process.pid}`, status];
   if (process.claimedPid !== process.pid) parts.push(`claimed pid ${process.claimedPid}`);
   const indent = ' '.repeat(HEADER_LABEL_COLUMNS);
-  const row = (label: string, text: string): string => `${label.padEnd(HEADER_LABEL_COLUMNS)}${fitRow(sanitizeLine(text, 4096), width - indent.length)}`;
+  const columns = Math.max(10, width - indent.length);
+  // The identity and the sharing are what a rule is judged by: wrapped (to a few rows), not cut.
+  const rows = (label: string, text: string): string[] =>
+    wrapRows(sanitizeLine(text, 4096), columns, IDENTITY_ROWS).map((row, index) => `${(index === 0 ? label : '').padEnd(HEADER_LABEL_COLUMNS)}${row}`);
   const lines = [`${'Process:'.padEnd(HEADER_LABEL_COLUMNS)}${parts.join(' · ')}`];
   for (const detail of [process.executable, process.commandLine]) {
-    if (detail !== undefined && detail.trim() !== '') lines.push(row('', detail));
+    if (detail !== undefined && detail.trim() !== '') lines.push(`${indent}${fitRow(sanitizeLine(detail, 4096), columns)}`);
   }
-  if (process.identity !== undefined) lines.push(row('Identity:', describeIdentity(process.identity)));
+  if (process.identity !== undefined) lines.push(...rows('Identity:', describeIdentity(process.identity)));
   if (process.holders !== undefined) {
-    lines.push(row('', `SHARED connection, held by ${process.holders.map((h) => `pid ${h.pid}${h.executable === undefined ? '' : ` ${h.executable}`}`).join(', ')}`));
+    lines.push(...rows('', `SHARED connection, held by ${process.holders.map((h) => `pid ${h.pid}${h.executable === undefined ? '' : ` ${h.executable}`}`).join(', ')}`));
   }
   if (process.identity === undefined && process.unverifiedReason !== undefined && process.unverifiedReason !== 'platform') {
-    lines.push(row('', `no always-allow rule applies: ${UNVERIFIED_TEXT[process.unverifiedReason]}`));
+    lines.push(...rows('', `no always-allow rule applies: ${UNVERIFIED_TEXT[process.unverifiedReason]}`));
   }
   return lines;
 }

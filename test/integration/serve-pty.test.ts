@@ -169,7 +169,7 @@ describe('keyhold serve in a terminal (tmux)', { skip: tmuxMissing ? 'tmux is no
     const slowId = slow.send('secrets.request', { fields: [{ name: 'SLOW_VALUE', label: 'Slow value', type: 'text', required: true }] });
     const slowCode = String((await slow.pending(slowId)).data?.['verificationCode']);
     await waitForScreen(slowCode);
-    await waitForScreen('Slow value: ');
+    await waitForScreen('SLOW_VALUE: ');
 
     const other = await connect('pty-other');
     const otherId = other.send('secrets.request', { fields: [{ name: 'OTHER_KEY', label: 'Other key', type: 'password', required: true }] });
@@ -180,7 +180,7 @@ describe('keyhold serve in a terminal (tmux)', { skip: tmuxMissing ? 'tmux is no
 
     tmux('send-keys', '-t', pane, 'Tab');
     await waitForScreen(`Switched: request ${slowCode} from pty-slow waits, not answered.`);
-    await waitForScreen('Other key: ');
+    await waitForScreen('OTHER_KEY: ');
     assert.equal(shownAsPrompt(otherCode), 1, 'the second request is on screen now');
     assert.deepEqual(await typeLineFor(other, otherId, 'other-secret-value'), { values: { OTHER_KEY: 'other-secret-value' } });
     assert.ok(!slow.frames.some((frame) => frame.id === slowId), 'switching answered nothing for the first request');

@@ -139,7 +139,7 @@ describe('keyhold serve in a terminal (tmux)', { skip: tmuxMissing ? 'tmux is no
     assert.ok(!shown.includes(password));
   });
 
-  it('an approval ignores Enter and is answered with a single key', async () => {
+  it('prompt_answered_by_accident: an approval ignores Enter and is answered with a single key', async () => {
     const client = await connect(); // a new session: no session grant yet
     const id = client.send('secrets.get', { names: ['API_KEY'], reason: 'use the key', tool: 'fetch_forecast' });
     const pending = await client.pending(id);

@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { KeyholdClient } from '../../src/bridge/index.js';
 import { createSystemKeychain, keychainService } from '../../src/main/core/keychain.js';
 import { fittedHeight, PROMPT_HEIGHTS } from '../../src/main/electron/window-factory.js';
-import { BrowserHarness, type OpenedWindow } from '../harness/browser-harness.js';
+import { answer, BrowserHarness, type OpenedWindow } from '../harness/browser-harness.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const keychain = createSystemKeychain();
@@ -57,7 +57,7 @@ describe('prompt windows fit their content; a reloaded warm window keeps its pro
       assert.ok(layout.gap < 40, `${scheme}: ${layout.gap}px between the countdown and the buttons`);
       assert.ok(fittedHeight('approval', layout.page) >= PROMPT_HEIGHTS.approval.min && fittedHeight('approval', layout.page) === Math.ceil(layout.page), 'the window takes exactly the page height');
     }
-    await page.getByTestId('allow').click();
+    await answer(page, 'allow');
     assert.deepEqual(await reading, { token: 'fit-value' });
   });
 
@@ -74,7 +74,7 @@ describe('prompt windows fit their content; a reloaded warm window keeps its pro
     // (Before the page pulled its assignment, it stayed blank here.)
     await code.waitFor({ timeout: 15_000 });
     assert.equal(await code.textContent(), codes[0]);
-    await page.getByTestId('allow').click();
+    await answer(page, 'allow');
     assert.deepEqual(await reading, { token: 'fit-value' });
   });
 });

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { KeyholdClient, isKeyholdError } from '../../src/bridge/index.js';
 import { createSystemKeychain, keychainService } from '../../src/main/core/keychain.js';
-import { BrowserHarness } from '../harness/browser-harness.js';
+import { answer, BrowserHarness } from '../harness/browser-harness.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const keychain = createSystemKeychain();
@@ -48,7 +48,7 @@ describe('rules in the windows', { skip: process.platform !== 'linux' ? 'needs /
     const reading = client.get(['token']);
     const approval = await harness.promptWindow(since, 'approval');
     assert.match((await approval.page.getByTestId('process-identity').textContent()) ?? '', /^node .*ui-windows-rules\.test\.ts.*, started by /);
-    await approval.page.getByTestId('allow').click();
+    await answer(approval.page, 'allow');
     await reading;
 
     const { page } = await harness.openManager();
@@ -78,7 +78,7 @@ describe('rules in the windows', { skip: process.platform !== 'linux' ? 'needs /
     const note = (await page.getByTestId('rule-note').textContent()) ?? '';
     assert.match(note, /made for another process: program \S*node instead of \/usr\/bin\/python3\.12; script \S*ui-windows-rules\.test\.ts instead of \/opt\/mcp\/other\/server\.py/);
     assert.match(note, /instead of Claude/);
-    await page.getByTestId('deny').click();
+    await answer(page, 'deny');
     assert.equal(await reading, 'denied');
   });
 });

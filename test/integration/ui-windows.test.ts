@@ -68,7 +68,7 @@ describe('windows in a real browser (harness)', () => {
     assert.deepEqual(await reading, { token: 'ghp_window_allow' });
   });
 
-  it('approval: Enter does not allow; Esc denies', async () => {
+  it('prompt_answered_by_accident: approval: Enter does not allow; Esc denies', async () => {
     const server = serverName('gitlab');
     await store(server, { token: 'v' });
     const client = connect(server);

@@ -215,7 +215,7 @@ describe('window factory', () => {
       assert.deepEqual(win.options.webPreferences, keyholdWebPreferences({ kind, preloadPath: join(outDir, 'preload', 'index.cjs'), development: false }));
     });
 
-    it(`${kind}: content protection, no menu, hidden until ready-to-show, centred`, () => {
+    it(`screen_capture_sees_code: ${kind}: content protection, no menu, hidden until ready-to-show, centred`, () => {
       const win = setup().open(contextOf(kind), 'github');
       assert.equal(win.contentProtection, true);
       assert.equal(win.menuRemoved, true);

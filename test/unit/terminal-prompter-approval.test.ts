@@ -54,7 +54,7 @@ describe('TerminalPrompter approvals', () => {
     });
   }
 
-  it('never allows on Enter, and asks again on any key that is not a choice', async () => {
+  it('prompt_answered_by_accident: never allows on Enter, and asks again on any key that is not a choice', async () => {
     const t = harness();
     const decision = t.prompter.approve(approvalPrompt(), new AbortController().signal);
     await t.waitFor('Your answer');

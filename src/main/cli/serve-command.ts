@@ -82,6 +82,9 @@ export async function runServe(argv: readonly string[], io: ServeIo): Promise<nu
     );
   }
 
+  // Listening before the core starts: a stop signal that arrives while it starts (after
+  // bridge.json is written) still stops it cleanly instead of killing the process.
+  const stop = listenForStop(io);
   let core: RunningCore;
   try {
     const start = io.startCore ?? (await import('../core/keyhold-core.js')).startCore;
@@ -93,6 +96,7 @@ export async function runServe(argv: readonly string[], io: ServeIo): Promise<nu
       log: (message) => io.stderr.write(`keyhold: ${message}\n`),
     });
   } catch (error) {
+    stop.dispose();
     terminal?.close();
     io.stderr.write(`keyhold serve: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_FAILURE;
@@ -108,7 +112,9 @@ export async function runServe(argv: readonly string[], io: ServeIo): Promise<nu
     ].join('\n'),
   );
 
-  const forceExit = await waitForStop(io);
+  await stop.requested;
+  stop.dispose();
+  const forceExit = forceExitOnSecondSignal(io);
   io.stdout.write('\nStopping Keyhold…\n');
   try {
     await core.stop();
@@ -132,23 +138,26 @@ function parsePort(text: string): number {
 
 const STOP_SIGNALS: readonly NodeJS.Signals[] = process.platform === 'win32' ? ['SIGINT', 'SIGTERM'] : ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-/**
- * Resolves on the first stop request. With process signals, a second signal
- * while stopping exits at once (code 130), in case stopping hangs.
- */
-async function waitForStop(io: ServeIo): Promise<{ dispose(): void }> {
+/** The first stop request (the abort signal, else SIGINT/SIGTERM/SIGHUP), listened for from the moment this is called. */
+function listenForStop(io: ServeIo): { readonly requested: Promise<void>; dispose(): void } {
   if (io.stopSignal !== undefined) {
     const signal = io.stopSignal;
-    if (!signal.aborted) await new Promise((done) => signal.addEventListener('abort', done, { once: true }));
-    return { dispose: () => undefined };
-  }
-  await new Promise<void>((done) => {
-    const onSignal = (): void => {
-      for (const name of STOP_SIGNALS) process.off(name, onSignal);
-      done();
+    return {
+      requested: signal.aborted ? Promise.resolve() : new Promise((done) => signal.addEventListener('abort', () => done(), { once: true })),
+      dispose: () => undefined,
     };
+  }
+  let onSignal = (): void => undefined;
+  const requested = new Promise<void>((done) => {
+    onSignal = () => done();
     for (const name of STOP_SIGNALS) process.on(name, onSignal);
   });
+  return { requested, dispose: () => STOP_SIGNALS.forEach((name) => process.off(name, onSignal)) };
+}
+
+/** While stopping, a second signal exits at once (code 130), in case stopping hangs. */
+function forceExitOnSecondSignal(io: ServeIo): { dispose(): void } {
+  if (io.stopSignal !== undefined) return { dispose: () => undefined };
   const force = (): void => {
     io.stderr.write('keyhold serve: stopping did not finish; exiting now.\n');
     process.exit(130);

@@ -153,11 +153,36 @@ export const MUTATIONS = [
     patch: [
       {
         in: 'src/main',
-        find: /(\bcovers\([^)]*\)[^{\n]*\{\s*\n[^\n]*?)rule\.server === server && rule\.name === name/,
+        find: /(const perName = names\.map\(\(name\) => this\.rules\.filter\(\(rule\) => )rule\.server === server && rule\.name === name/,
         replace: '$1rule.server === server',
       },
     ],
     tests: ['rule_covers_other_secret'],
+  },
+
+  {
+    name: 'rule_identity_match',
+    defence: 'An always-allow rule applies only to the verified process it was made for; the mutant lets any process of that server name use it.',
+    patch: [
+      {
+        in: 'src/main/core/rules.ts',
+        find: /(const unmatched = perName\.filter\(\(rules\) => !rules\.some\(\(rule\) => )rule\.identity !== undefined && identityDifferences\(rule\.identity, identity\)\.length === 0/,
+        replace: '$1true',
+      },
+    ],
+    tests: ['rule_spoofed_server_name'],
+  },
+  {
+    name: 'shared_socket_check',
+    defence: 'A socket held by more than one process is shown shared and unverified; the mutant trusts the claimed pid among the holders.',
+    patch: [
+      {
+        in: 'src/main/core/process-identity.ts',
+        find: /if \(lookup\.pids\.length > 1\) \{/,
+        replace: 'if (lookup.pids.length > 1 && !lookup.pids.includes(claimedPid)) {',
+      },
+    ],
+    tests: ['borrowed_socket_identity'],
   },
 
   // ── Storage ────────────────────────────────────────────────────────────

@@ -70,9 +70,15 @@ after(async () => {
 /** What the user will answer in the window once the MCP client has shown the elicitation (the window waits until then). */
 const userWill: Array<Parameters<NonNullable<(typeof prompter.shown)[number]['answerNow']>>[0]> = [];
 
-function answerHeldWindow(): void {
+/** Answers the held window; resolves once the core has closed it (the user answers the window before the client). */
+async function answerHeldWindow(): Promise<void> {
   const answer = userWill.shift();
-  if (answer !== undefined) prompter.shown.at(-1)?.answerNow?.(answer);
+  const shown = prompter.shown.at(-1);
+  if (answer === undefined || shown === undefined) return;
+  shown.answerNow?.(answer);
+  await waitFor(() => shown.outcome !== 'open');
+  // Let the answer reach the MCP server before the client's retry does: a Cancel must still be reported as such.
+  await new Promise((r) => setTimeout(r, 100));
 }
 
 /** The user answers the window after looking at the MCP client: the window is held until the elicitation shows. */
@@ -115,7 +121,7 @@ async function connect(era: Era, mode: Mode, options: { failFast?: boolean; prom
     stderr: () => stderr,
     onElicit: async (elicitation) => {
       if (elicitation.url !== undefined) assert.equal(await openLink(elicitation.url), 200);
-      answerHeldWindow();
+      await answerHeldWindow();
       return 'accept';
     },
     call: (args = { repo: 'octo/hello' }, timeoutMs) =>

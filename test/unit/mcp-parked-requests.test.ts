@@ -58,6 +58,10 @@ describe('parked requests', () => {
     await assert.rejects(parked.result(), (e) => isKeyholdError(e, 'timeout'));
     await settle();
     assert.equal(registry.attachable(['A']), undefined);
+    // A modern retry whose state names it still learns how it ended (not "the request is gone").
+    assert.equal(registry.endedWithoutAnswer(parked.id), parked);
+    registry.collected(parked);
+    assert.equal(registry.endedWithoutAnswer(parked.id), undefined, 'collected once');
   });
 
   it('closeAll ends every open request and closes its window', async () => {

@@ -133,6 +133,8 @@ export class ParkedRequest {
 export class ParkedRequests {
   readonly sealer = new RequestStateSealer();
   private readonly byId = new Map<string, ParkedRequest>();
+  /** Ended without an answer, kept only for the retry that continues them (see `endedWithoutAnswer`). */
+  private readonly unanswered = new Map<string, ParkedRequest>();
 
   constructor(
     private readonly client: KeyholdClient,
@@ -153,7 +155,7 @@ export class ParkedRequests {
     target.parked = parked;
     for (const event of target.early) parked.opened(event);
     this.byId.set(parked.id, parked);
-    parked.onSettled(() => (parked.userDecided() ? this.expireLater(parked) : this.collected(parked)));
+    parked.onSettled(() => (parked.userDecided() ? this.expireLater(parked) : this.endedUnanswered(parked)));
     return parked;
   }
 
@@ -169,19 +171,37 @@ export class ParkedRequests {
     return this.byId.get(id);
   }
 
+  /**
+   * A request that ended with nobody's answer (Cancel in the window, its
+   * timeout, a lost app), by id: a modern retry whose state names it gets how
+   * it ended ("closed without an answer"), not "timed out". New calls never
+   * attach to it (they start afresh).
+   */
+  endedWithoutAnswer(id: string): ParkedRequest | undefined {
+    return this.unanswered.get(id);
+  }
+
   /** A call collected the request's answer: later calls start afresh. */
   collected(parked: ParkedRequest): void {
     this.byId.delete(parked.id);
+    this.unanswered.delete(parked.id);
   }
 
   /** Cancels every request (their windows close). */
   closeAll(): void {
     for (const parked of this.byId.values()) parked.cancel();
     this.byId.clear();
+    this.unanswered.clear();
   }
 
   get size(): number {
     return this.byId.size;
+  }
+
+  private endedUnanswered(parked: ParkedRequest): void {
+    this.byId.delete(parked.id);
+    this.unanswered.set(parked.id, parked);
+    setTimeout(() => this.unanswered.delete(parked.id), MIN_LINGER_MS).unref();
   }
 
   private expireLater(parked: ParkedRequest): void {

@@ -64,7 +64,8 @@ export async function acquireSecrets(input: FlowInput): Promise<Acquired> {
   const args = argumentsDigest(input.args);
   if (call.era === 'modern' && call.requestState !== undefined) {
     const claims = registry.sealer.open(call.requestState, { tool: input.toolKey, args });
-    const parked = registry.get(claims.parked);
+    // Cancelled or timed out before this retry came: it gets that ending, not a generic timeout.
+    const parked = registry.get(claims.parked) ?? registry.endedWithoutAnswer(claims.parked);
     if (parked === undefined) {
       throw new KeyholdError('timeout', 'The Keyhold request this retry continues has ended (its window timed out, or the server restarted).');
     }

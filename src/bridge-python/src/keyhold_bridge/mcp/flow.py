@@ -94,7 +94,8 @@ async def acquire_secrets(flow: FlowInput) -> dict[str, str] | InputRequiredResu
     digest = arguments_digest(flow.args)
     if abilities.era == "modern" and call.request_state:
         parked_id = registry.sealer.open(call.request_state, flow.tool_key, digest)
-        continued = registry.get(parked_id)
+        # Cancelled or timed out before this retry came: it gets that ending, not a generic timeout.
+        continued = registry.get(parked_id) or registry.ended_without_answer(parked_id)
         if continued is None:
             raise KeyholdTimeout("The Keyhold request this retry continues has ended (its window timed out, or the server restarted).")
         if _input_answer(call) in ("decline", "cancel"):

@@ -100,10 +100,17 @@ class ParkedRequest:
 class ParkedRequests:
     def __init__(self) -> None:
         self._by_id: dict[str, ParkedRequest] = {}
+        # Ended without an answer (Cancel, timeout, lost app): kept only for the retry that continues them.
+        self._unanswered: dict[str, ParkedRequest] = {}
         self.sealer = StateSealer()
 
     def get(self, parked_id: str) -> ParkedRequest | None:
         return self._by_id.get(parked_id)
+
+    def ended_without_answer(self, parked_id: str) -> ParkedRequest | None:
+        """A request that ended with nobody's answer, by id: a modern retry whose state names it
+        learns how it ended ("closed without an answer"), not "timed out". New calls never attach."""
+        return self._unanswered.get(parked_id)
 
     def attachable(self, names: list[str]) -> ParkedRequest | None:
         key = _key(names)
@@ -121,15 +128,19 @@ class ParkedRequests:
     def collected(self, parked: ParkedRequest) -> None:
         """A call took the answer (or ended the request): it is gone."""
         self._by_id.pop(parked.id, None)
+        self._unanswered.pop(parked.id, None)
 
     def close_all(self) -> None:
         for parked in list(self._by_id.values()):
             parked.cancel()
         self._by_id.clear()
+        self._unanswered.clear()
 
     def _linger(self, parked: ParkedRequest) -> None:
         if not parked.outcome_is_an_answer():
             self._by_id.pop(parked.id, None)
+            self._unanswered[parked.id] = parked
+            asyncio.get_running_loop().call_later(MIN_LINGER_S, lambda: self._unanswered.pop(parked.id, None))
             return
         linger = max(parked.expires_at_ms / 1000 - time.time(), MIN_LINGER_S)
         asyncio.get_running_loop().call_later(linger, lambda: self._by_id.pop(parked.id, None))

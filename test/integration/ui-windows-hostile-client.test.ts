@@ -116,5 +116,20 @@ describe('windows against a hostile client (harness)', () => {
     await screenshot(page, 'hostile-bidi');
     await answer(page, 'cancel');
     assert.ok(isKeyholdError(await entering, 'cancelled'));
+
+    // The activity tab shows the same request later: its client text is inert there too.
+    await harness.core.activity.flush();
+    const manager = (await harness.openManager()).page;
+    await manager.getByTestId('tab-activity').click();
+    await manager.getByTestId('activity-row').first().waitFor();
+    const logged = await manager.evaluate<string[]>(`(() => {
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      const all = [];
+      for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) all.push(node.textContent ?? '');
+      const attributes = [...document.querySelectorAll('*')].flatMap((element) => [...element.attributes].map((attribute) => attribute.value));
+      return [...all, ...attributes];
+    })()`);
+    assert.ok(logged.some((text) => text.includes('list�_repos')), 'the logged tool is shown, marked');
+    assert.deepEqual(logged.filter((text) => BIDI_CONTROLS.test(text)), [], 'no bidi control reaches the activity tab');
   });
 });

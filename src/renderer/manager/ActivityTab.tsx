@@ -1,7 +1,9 @@
 /** The activity log, newest first, with a filter over server, secret names and action. Never shows a value (the log has none). */
 import { useEffect, useMemo, useState } from 'react';
 
+import { neutralizeClientText } from '../../shared/client-text.js';
 import type { ActivityRow } from '../../shared/ipc-contract.js';
+import { ClientText } from '../shared/ClientText.js';
 import { basename, errorMessage, formatLogTime } from '../shared/format.js';
 import { actionLabel, actionTone, matchesFilter } from './activity-labels.js';
 import { api } from './api.js';
@@ -71,16 +73,16 @@ export function ActivityTab({ changeCount }: { changeCount: number }) {
               <tr key={`${row.time}-${index}`} data-testid="activity-row">
                 <td className="cell-date numeric">{formatLogTime(row.time)}</td>
                 <td className="strong">{row.server}</td>
-                <td title={row.identity ?? row.executable}>
+                <td title={neutralizeClientText(row.identity ?? row.executable ?? '') || undefined}>
                   {row.pid === undefined && row.executable === undefined && row.identity === undefined ? (
                     <span className="muted">—</span>
                   ) : (
                     <>
-                      {row.executable === undefined ? null : <span>{basename(row.executable)} </span>}
+                      {row.executable === undefined ? null : <><ClientText text={basename(row.executable)} /> </>}
                       {row.pid === undefined ? null : <span className="muted numeric">pid {row.pid}</span>}
                       {row.identity === undefined ? null : (
                         <div className="muted activity-identity" data-testid="activity-identity">
-                          {row.identity}
+                          <ClientText text={row.identity} />
                         </div>
                       )}
                     </>
@@ -90,7 +92,7 @@ export function ActivityTab({ changeCount }: { changeCount: number }) {
                   <NameList names={row.names} />
                 </td>
                 <td>
-                  <span className={`badge badge-${actionTone(row.action)}`} title={row.tool === undefined ? undefined : `Tool: ${row.tool}`}>
+                  <span className={`badge badge-${actionTone(row.action)}`} title={row.tool === undefined ? undefined : `Tool: ${neutralizeClientText(row.tool)}`}>
                     {actionLabel(row)}
                   </span>
                 </td>

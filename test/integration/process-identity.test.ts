@@ -152,6 +152,12 @@ describe('identity parts read from /proc (a fake /proc)', () => {
     assert.equal(identity.arguments, undefined, "a script's own arguments are not part of it");
   });
 
+  it('bidi_override_in_client_text: a script path with bidi controls, blank padding and control characters is shown inert', async () => {
+    const identity = await readIdentity(fakeProc(['node', '/opt/mcp/evil\u202egnp.js\u2800\u2800\u001b[2J']), 7, '/usr/bin/node');
+    assert.ok(!('reason' in identity));
+    assert.equal(identity.script, '/opt/mcp/evil\ufffdgnp.js  ?[2J');
+  });
+
   it('no_script: an interpreter reading code from stdin has no identity', async () => {
     assert.deepEqual(await readIdentity(fakeProc(['python3']), 7, '/usr/bin/python3.12'), { reason: 'no_script' });
   });

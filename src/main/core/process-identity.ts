@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 
+import { neutralizeClientText } from '../../shared/client-text.js';
 import { MAX_IDENTITY_TEXT, type ProcessIdentity, type UnverifiedReason } from '../../shared/process-identity.js';
 import { parseLaunch, type EntryScript, type InterpreterFamily } from './entry-script.js';
 import { launchingClient } from './launching-client.js';
@@ -151,14 +152,16 @@ async function readEnvironment(fs: ProcFs, pid: number, family: InterpreterFamil
 }
 
 /**
- * /proc text is partly the process's choice (its argv, its file names): control
- * characters, bidi overrides and zero-width marks become `?`, so nothing it
- * chose can restyle or reorder what the windows and the terminal show, and it is cut to a bound.
+ * /proc text is partly the process's choice (its argv, its file names): it is
+ * neutralised like any client text (client-text.ts: bidi controls and
+ * invisible characters → `�`, blank-looking ones → spaces), control
+ * characters and line/paragraph separators become `?`, so nothing it chose can
+ * restyle or reorder what the windows and the terminal show, and it is cut to a bound.
  */
 // eslint-disable-next-line no-control-regex
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 function capped(text: string, max = MAX_IDENTITY_TEXT): string {
-  const clean = text.replace(UNPRINTABLE, '?');
+  const clean = neutralizeClientText(text).replace(CONTROL, '?');
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }

@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
+import type { Page } from 'playwright-core';
+
 import { KeyholdClient, isKeyholdError } from '../../src/bridge/index.js';
 import { createSystemKeychain, keychainService } from '../../src/main/core/keychain.js';
 import { BIDI_CONTROLS } from '../../src/shared/client-text.js';
@@ -18,6 +20,17 @@ import { makeTempDir } from '../helpers/temp-dir.js';
 const keychain = createSystemKeychain();
 /** A 1×1 PNG: what the image would be does not matter, only that it is never drawn. */
 const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
+
+/** Every text node and attribute value of the page: where client text could smuggle a control character. */
+function textsAndAttributes(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>(`(() => {
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const all = [];
+    for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) all.push(node.textContent ?? '');
+    const attributes = [...document.querySelectorAll('*')].flatMap((element) => [...element.attributes].map((attribute) => attribute.value));
+    return [...all, ...attributes];
+  })()`);
+}
 
 describe('windows against a hostile client (harness)', () => {
   let harness: BrowserHarness;
@@ -102,14 +115,7 @@ describe('windows against a hostile client (harness)', () => {
     const reason = page.getByTestId('reason');
     assert.equal(await reason.evaluate((element) => element.tagName), 'BDI', 'the reason is isolated from the words around it');
     assert.equal(await reason.textContent(), 'Allow �exe.gnp� now');
-    // Every text node and attribute value of the page.
-    const texts = await page.evaluate<string[]>(`(() => {
-      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-      const all = [];
-      for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) all.push(node.textContent ?? '');
-      const attributes = [...document.querySelectorAll('*')].flatMap((element) => [...element.attributes].map((attribute) => attribute.value));
-      return [...all, ...attributes];
-    })()`);
+    const texts = await textsAndAttributes(page);
     const withControls = texts.filter((text) => BIDI_CONTROLS.test(text));
     assert.deepEqual(withControls, [], 'no bidi control reaches the page, in text or attributes');
     assert.ok(texts.some((text) => text.includes('gnp.exe') && text.includes('�')));
@@ -122,13 +128,7 @@ describe('windows against a hostile client (harness)', () => {
     const manager = (await harness.openManager()).page;
     await manager.getByTestId('tab-activity').click();
     await manager.getByTestId('activity-row').first().waitFor();
-    const logged = await manager.evaluate<string[]>(`(() => {
-      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-      const all = [];
-      for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) all.push(node.textContent ?? '');
-      const attributes = [...document.querySelectorAll('*')].flatMap((element) => [...element.attributes].map((attribute) => attribute.value));
-      return [...all, ...attributes];
-    })()`);
+    const logged = await textsAndAttributes(manager);
     assert.ok(logged.some((text) => text.includes('list�_repos')), 'the logged tool is shown, marked');
     assert.deepEqual(logged.filter((text) => BIDI_CONTROLS.test(text)), [], 'no bidi control reaches the activity tab');
   });

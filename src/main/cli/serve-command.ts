@@ -147,12 +147,11 @@ function listenForStop(io: ServeIo): { readonly requested: Promise<void>; dispos
       dispose: () => undefined,
     };
   }
-  let onSignal = (): void => undefined;
+  let stopListening = (): void => undefined;
   const requested = new Promise<void>((done) => {
-    onSignal = () => done();
-    for (const name of STOP_SIGNALS) process.on(name, onSignal);
+    stopListening = onStopSignals(() => done());
   });
-  return { requested, dispose: () => STOP_SIGNALS.forEach((name) => process.off(name, onSignal)) };
+  return { requested, dispose: () => stopListening() };
 }
 
 /** While stopping, a second signal exits at once (code 130), in case stopping hangs. */
@@ -162,6 +161,11 @@ function forceExitOnSecondSignal(io: ServeIo): { dispose(): void } {
     io.stderr.write('keyhold serve: stopping did not finish; exiting now.\n');
     process.exit(130);
   };
-  for (const name of STOP_SIGNALS) process.on(name, force);
-  return { dispose: () => STOP_SIGNALS.forEach((name) => process.off(name, force)) };
+  return { dispose: onStopSignals(force) };
+}
+
+/** Calls `listener` on every stop signal; returns what removes it again. */
+function onStopSignals(listener: () => void): () => void {
+  for (const name of STOP_SIGNALS) process.on(name, listener);
+  return () => STOP_SIGNALS.forEach((name) => process.off(name, listener));
 }

@@ -46,12 +46,13 @@ export function ProcessLine({ process }: { process: ProcessView }) {
       )}
       {process.identity === undefined ? null : (
         <div className="process-identity" data-testid="process-identity">
-          {describeIdentity(process.identity)}
+          <ClientText text={describeIdentity(process.identity)} />
         </div>
       )}
       {process.holders === undefined ? null : (
         <div className="process-note" data-testid="process-holders">
-          Held by {process.holders.length} processes: {process.holders.map((h) => `pid ${h.pid}${h.executable === undefined ? '' : ` (${basename(h.executable)})`}`).join(', ')}.
+          Held by {process.holders.length} processes:{' '}
+          <ClientText text={process.holders.map((h) => `pid ${h.pid}${h.executable === undefined ? '' : ` (${basename(h.executable)})`}`).join(', ')} />.
         </div>
       )}
       {process.identity === undefined && process.unverifiedReason !== undefined && process.unverifiedReason !== 'platform' ? (
